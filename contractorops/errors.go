@@ -118,12 +118,22 @@ type FieldError struct {
 // holds for any not-found error whatever its message. Cause keeps the
 // underlying error for logs and [errors.As]; it never reaches a client.
 type Error struct {
-	Code        Code
-	Type        Type
-	Message     string
-	FieldErrors []FieldError
-	Retryable   bool
-	Cause       error
+	Code        Code         `json:"code"`
+	Type        Type         `json:"type"`
+	Message     string       `json:"message"`
+	FieldErrors []FieldError `json:"field_errors,omitempty"`
+	Retryable   bool         `json:"retryable"`
+	// TraceID is the trace of the request that got the error.
+	TraceID string `json:"trace_id,omitempty"`
+	// Cause is the underlying error; it never leaves the process.
+	Cause error `json:"-"`
+}
+
+// clone returns a shallow copy, so that a caller can set its trace id
+// without touching an error another caller holds.
+func (e *Error) clone() *Error {
+	c := *e
+	return &c
 }
 
 // NewError returns an error with the code's type and default retryability.

@@ -1,0 +1,226 @@
+package contractorops
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Config configures an [Engine]. The zero value is ready to use; a nil
+// *Config is the zero value.
+type Config struct {
+	// Clock returns the current time. Defaults to time.Now.
+	Clock func() time.Time
+	// NewID returns a new unique identifier. Defaults to random,
+	// time-ordered UUIDs (version 7).
+	NewID func() string
+	// Runner executes mutations. Defaults to the inline runner: in the
+	// calling goroutine, with idempotency records in the store, not durable
+	// across crashes. contractorops/durable provides the durable runner.
+	Runner Runner
+	// IdempotencyRetention is how long a mutation's outcome is kept for
+	// replays of its idempotency key. Defaults to 24 hours.
+	IdempotencyRetention time.Duration
+	// InFlightWait is how long a call waits for an earlier call with the
+	// same idempotency key that is still running before it gives up with a
+	// retryable CONFLICT. Defaults to 10 seconds.
+	InFlightWait time.Duration
+	// TracerProvider provides the tracer of the engine's spans. Defaults to
+	// the global provider (otel.GetTracerProvider).
+	TracerProvider trace.TracerProvider
+	// MeterProvider provides the meter of the engine's metrics. Defaults to
+	// the global provider (otel.GetMeterProvider).
+	MeterProvider metric.MeterProvider
+	// Logger logs internal errors. Defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) withDefaults() Config {
+	var out Config
+	if c != nil {
+		out = *c
+	}
+	if out.Clock == nil {
+		out.Clock = time.Now
+	}
+	if out.NewID == nil {
+		out.NewID = newUUIDv7Generator(out.Clock)
+	}
+	if out.Runner == nil {
+		out.Runner = newInlineRunner()
+	}
+	if out.IdempotencyRetention == 0 {
+		out.IdempotencyRetention = 24 * time.Hour
+	}
+	if out.InFlightWait == 0 {
+		out.InFlightWait = 10 * time.Second
+	}
+	if out.TracerProvider == nil {
+		out.TracerProvider = otel.GetTracerProvider()
+	}
+	if out.MeterProvider == nil {
+		out.MeterProvider = otel.GetMeterProvider()
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	return out
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.IdempotencyRetention < 0:
+		return errors.New("contractorops: Config.IdempotencyRetention must not be negative")
+	case c.InFlightWait < 0:
+		return errors.New("contractorops: Config.InFlightWait must not be negative")
+	}
+	return nil
+}
+
+// Engine runs a contractor's operations. Create one with [New]; it is safe for
+// concurrent use. Its fields are the typed API, one service per area; every
+// method is a view of one catalog procedure (see [Engine.Catalog]).
+type Engine struct {
+	store   Store
+	cfg     Config
+	catalog *Catalog
+	runner  Runner
+	tracer  trace.Tracer
+	metrics *metrics
+	log     *slog.Logger
+
+	// The typed API, one service per area.
+	Organizations *OrganizationService
+	Customers     *CustomerService
+	Feed          *FeedService
+}
+
+// New returns an engine over store. The embedded default is
+//
+//	eng, err := contractorops.New(memstore.New(), nil)
+//
+// and the durable one pairs pgstore with the runner of contractorops/durable.
+func New(store Store, cfg *Config) (*Engine, error) {
+	if store == nil {
+		return nil, errors.New("contractorops: New needs a store")
+	}
+	c := cfg.withDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		store:   store,
+		cfg:     c,
+		catalog: &Catalog{procs: map[string]*Procedure{}},
+		runner:  c.Runner,
+		tracer:  c.TracerProvider.Tracer("github.com/hestami-ai/opsengine/contractorops"),
+		log:     c.Logger,
+	}
+	var err error
+	if e.metrics, err = newMetrics(c.MeterProvider); err != nil {
+		return nil, err
+	}
+	e.register()
+	if err := e.runner.Start(e); err != nil {
+		return nil, fmt.Errorf("contractorops: start runner: %w", err)
+	}
+	return e, nil
+}
+
+// Catalog returns the engine's command catalog.
+func (e *Engine) Catalog() *Catalog { return e.catalog }
+
+// Store returns the engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+// Close stops the engine's runner.
+func (e *Engine) Close(ctx context.Context) error { return e.runner.Close(ctx) }
+
+func (e *Engine) now() time.Time { return e.cfg.Clock() }
+
+func (e *Engine) newID() string { return e.cfg.NewID() }
+
+// register defines every procedure of the catalog and the typed API over it.
+func (e *Engine) register() {
+	e.registerPlatform()
+	e.registerCustomers()
+	e.registerFeed()
+}
+
+// metrics are the engine's OpenTelemetry instruments.
+type metrics struct {
+	commands metric.Int64Counter
+	duration metric.Float64Histogram
+}
+
+func newMetrics(mp metric.MeterProvider) (*metrics, error) {
+	m := mp.Meter("github.com/hestami-ai/opsengine/contractorops")
+	commands, err := m.Int64Counter("opsengine.commands", metric.WithDescription("Commands executed, by procedure and outcome code."))
+	if err != nil {
+		return nil, err
+	}
+	duration, err := m.Float64Histogram("opsengine.command.duration", metric.WithUnit("s"), metric.WithDescription("Command latency."))
+	if err != nil {
+		return nil, err
+	}
+	return &metrics{commands: commands, duration: duration}, nil
+}
+
+func (m *metrics) record(ctx context.Context, procedure, code string, d time.Duration) {
+	attrs := metric.WithAttributes(attribute.String("procedure", procedure), attribute.String("code", code))
+	m.commands.Add(ctx, 1, attrs)
+	m.duration.Record(ctx, d.Seconds(), attrs)
+}
+
+// newUUIDv7Generator returns a generator of version 7 UUIDs (RFC 9562):
+// 48 bits of milliseconds from clock, then random bits, with a counter that
+// keeps identifiers made in the same millisecond in order.
+func newUUIDv7Generator(clock func() time.Time) func() string {
+	var mu sync.Mutex
+	var lastMS int64
+	var seq uint16
+	return func() string {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(fmt.Sprintf("contractorops: read random bytes: %v", err))
+		}
+		ms := clock().UnixMilli()
+		mu.Lock()
+		if ms <= lastMS {
+			ms = lastMS
+			seq++
+		} else {
+			lastMS, seq = ms, uint16(b[6])<<4
+		}
+		s := seq
+		mu.Unlock()
+		var t [8]byte
+		binary.BigEndian.PutUint64(t[:], uint64(ms))
+		copy(b[0:6], t[2:8])
+		b[6] = 0x70 | byte(s>>8)&0x0f
+		b[7] = byte(s)
+		b[8] = 0x80 | b[8]&0x3f
+		var out [36]byte
+		hex.Encode(out[0:8], b[0:4])
+		out[8] = '-'
+		hex.Encode(out[9:13], b[4:6])
+		out[13] = '-'
+		hex.Encode(out[14:18], b[6:8])
+		out[18] = '-'
+		hex.Encode(out[19:23], b[8:10])
+		out[23] = '-'
+		hex.Encode(out[24:36], b[10:16])
+		return string(out[:])
+	}
+}

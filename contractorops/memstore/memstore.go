@@ -1,0 +1,346 @@
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"sort"
+	"sync"
+
+	"github.com/hestami-ai/opsengine/contractorops"
+)
+
+// Store is an in-memory [contractorops.Store]. The zero value is not usable;
+// call [New].
+type Store struct {
+	mu   sync.Mutex
+	orgs map[string]*orgState
+}
+
+var _ contractorops.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store { return &Store{orgs: map[string]*orgState{}} }
+
+// orgState is one organization's data. Its lock serializes the
+// organization's transactions, which makes them serializable.
+type orgState struct {
+	mu       sync.Mutex
+	tables   map[string]map[string]contractorops.Row
+	counters map[string]int64
+}
+
+func (s *Store) org(id string) *orgState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgs[id]
+	if o == nil {
+		o = &orgState{tables: map[string]map[string]contractorops.Row{}, counters: map[string]int64{}}
+		s.orgs[id] = o
+	}
+	return o
+}
+
+// InTx runs fn in a transaction of org. Writes are buffered and applied when
+// fn returns nil.
+func (s *Store) InTx(ctx context.Context, org string, fn func(contractorops.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if org == "" {
+		return contractorops.NewError(contractorops.CodeForbidden, "memstore: a transaction needs an organization")
+	}
+	o := s.org(org)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	tx := &tx{o: o, writes: map[string]map[string]*contractorops.Row{}, counters: map[string]int64{}}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	tx.commit()
+	return nil
+}
+
+// tx buffers writes over the organization's committed state. A nil *Row in
+// writes is a deletion.
+type tx struct {
+	o        *orgState
+	writes   map[string]map[string]*contractorops.Row
+	counters map[string]int64
+	done     bool
+}
+
+func (t *tx) check() error {
+	if t.done {
+		return contractorops.NewError(contractorops.CodeInternal, "memstore: transaction used after it ended")
+	}
+	return nil
+}
+
+func (t *tx) commit() {
+	for table, rows := range t.writes {
+		committed := t.o.tables[table]
+		if committed == nil {
+			committed = map[string]contractorops.Row{}
+			t.o.tables[table] = committed
+		}
+		for id, r := range rows {
+			if r == nil {
+				delete(committed, id)
+			} else {
+				committed[id] = *r
+			}
+		}
+	}
+	for series, v := range t.counters {
+		t.o.counters[series] = v
+	}
+	t.done = true
+}
+
+// lookup returns the row as this transaction sees it.
+func (t *tx) lookup(table, id string) (contractorops.Row, bool) {
+	if w, ok := t.writes[table][id]; ok {
+		if w == nil {
+			return contractorops.Row{}, false
+		}
+		return *w, true
+	}
+	r, ok := t.o.tables[table][id]
+	return r, ok
+}
+
+// visible returns every row of table as this transaction sees it.
+func (t *tx) visible(table string) map[string]contractorops.Row {
+	out := make(map[string]contractorops.Row, len(t.o.tables[table])+len(t.writes[table]))
+	for id, r := range t.o.tables[table] {
+		out[id] = r
+	}
+	for id, w := range t.writes[table] {
+		if w == nil {
+			delete(out, id)
+		} else {
+			out[id] = *w
+		}
+	}
+	return out
+}
+
+func (t *tx) put(table string, r *contractorops.Row) {
+	if t.writes[table] == nil {
+		t.writes[table] = map[string]*contractorops.Row{}
+	}
+	t.writes[table][r.ID] = r
+}
+
+func notFound(table, id string) error {
+	return contractorops.NewError(contractorops.CodeNotFound, "%s %s not found", singular(table), id)
+}
+
+func conflict(format string, args ...any) error {
+	return contractorops.NewError(contractorops.CodeConflict, format, args...)
+}
+
+func (t *tx) Get(_ context.Context, table, id string) (contractorops.Row, error) {
+	if err := t.check(); err != nil {
+		return contractorops.Row{}, err
+	}
+	r, ok := t.lookup(table, id)
+	if !ok {
+		return contractorops.Row{}, notFound(table, id)
+	}
+	return clone(r), nil
+}
+
+func (t *tx) Find(_ context.Context, table string, q contractorops.Query) ([]contractorops.Row, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	var out []contractorops.Row
+	for _, r := range t.visible(table) {
+		if matches(r, q) {
+			out = append(out, r)
+		}
+	}
+	sortKey := func(r contractorops.Row) string { return r.Keys[q.OrderBy] }
+	if q.OrderBy == "" {
+		sortKey = func(r contractorops.Row) string { return r.ID }
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := sortKey(out[i]), sortKey(out[j])
+		if a == b {
+			a, b = out[i].ID, out[j].ID
+		}
+		if q.Desc {
+			return a > b
+		}
+		return a < b
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	for i := range out {
+		out[i] = clone(out[i])
+	}
+	return out, nil
+}
+
+// matches applies the query's conditions and cursor to one row.
+func matches(r contractorops.Row, q contractorops.Query) bool {
+	for _, c := range q.Where {
+		if !c.Matches(r.Keys) {
+			return false
+		}
+	}
+	v := r.ID
+	if q.OrderBy != "" {
+		var ok bool
+		if v, ok = r.Keys[q.OrderBy]; !ok {
+			return false
+		}
+	}
+	if q.After != nil {
+		after := q.After.Value
+		if q.OrderBy == "" {
+			after = q.After.ID
+		}
+		if v == after {
+			if q.Desc {
+				return r.ID < q.After.ID
+			}
+			return r.ID > q.After.ID
+		}
+		if q.Desc {
+			return v < after
+		}
+		return v > after
+	}
+	return true
+}
+
+func (t *tx) Insert(_ context.Context, table string, r contractorops.Row) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.lookup(table, r.ID); ok {
+		return conflict("%s %s already exists", singular(table), r.ID)
+	}
+	if err := t.checkUnique(table, r); err != nil {
+		return err
+	}
+	r = clone(r)
+	r.Version = 1
+	t.put(table, &r)
+	return nil
+}
+
+func (t *tx) Update(_ context.Context, table string, r contractorops.Row) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	cur, ok := t.lookup(table, r.ID)
+	if !ok {
+		return notFound(table, r.ID)
+	}
+	if cur.Version != r.Version {
+		return conflict("%s %s changed since it was read (version %d, now %d)", singular(table), r.ID, r.Version, cur.Version)
+	}
+	if err := t.checkUnique(table, r); err != nil {
+		return err
+	}
+	r = clone(r)
+	r.Version = cur.Version + 1
+	t.put(table, &r)
+	return nil
+}
+
+func (t *tx) Delete(_ context.Context, table, id string, version int64) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	cur, ok := t.lookup(table, id)
+	if !ok {
+		return notFound(table, id)
+	}
+	if cur.Version != version {
+		return conflict("%s %s changed since it was read (version %d, now %d)", singular(table), id, version, cur.Version)
+	}
+	if t.writes[table] == nil {
+		t.writes[table] = map[string]*contractorops.Row{}
+	}
+	t.writes[table][id] = nil
+	return nil
+}
+
+func (t *tx) NextNumber(_ context.Context, series string) (int64, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	v, ok := t.counters[series]
+	if !ok {
+		v = t.o.counters[series]
+	}
+	v++
+	t.counters[series] = v
+	return v, nil
+}
+
+// checkUnique enforces the table's unique keys against every other row.
+func (t *tx) checkUnique(table string, r contractorops.Row) error {
+	spec, ok := contractorops.TableByName(table)
+	if !ok || len(spec.Unique) == 0 {
+		return nil
+	}
+	for _, set := range spec.Unique {
+		vals, complete := keyValues(r.Keys, set)
+		if !complete {
+			continue
+		}
+		for id, other := range t.visible(table) {
+			if id == r.ID {
+				continue
+			}
+			if ov, ok := keyValues(other.Keys, set); ok && ov == vals {
+				return conflict("%s with the same %v already exists", singular(table), set)
+			}
+		}
+	}
+	return nil
+}
+
+// keyValues joins the values of a unique key set; a row lacking one of them
+// is not constrained (as NULL in SQL).
+func keyValues(keys map[string]string, set []string) (string, bool) {
+	var b bytes.Buffer
+	for _, k := range set {
+		v, ok := keys[k]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(v)
+		b.WriteByte(0)
+	}
+	return b.String(), true
+}
+
+func clone(r contractorops.Row) contractorops.Row {
+	out := contractorops.Row{ID: r.ID, Version: r.Version, Data: append(json.RawMessage(nil), r.Data...)}
+	if r.Keys != nil {
+		out.Keys = make(map[string]string, len(r.Keys))
+		for k, v := range r.Keys {
+			out.Keys[k] = v
+		}
+	}
+	return out
+}
+
+// singular names a row of a table in messages ("jobs" → "job").
+func singular(table string) string {
+	switch {
+	case len(table) > 3 && table[len(table)-3:] == "ies":
+		return table[:len(table)-3] + "y"
+	case len(table) > 1 && table[len(table)-1] == 's':
+		return table[:len(table)-1]
+	}
+	return table
+}
