@@ -48,7 +48,7 @@ type flight struct {
 
 func newInlineRunner() *inlineRunner { return &inlineRunner{flights: map[string]*flight{}} }
 
-func (r *inlineRunner) Start(e *Engine) error     { r.e = e; return nil }
+func (r *inlineRunner) Start(e *Engine) error       { r.e = e; return nil }
 func (r *inlineRunner) Close(context.Context) error { return nil }
 
 func (r *inlineRunner) Run(ctx context.Context, inv Invocation) (Outcome, error) {

@@ -100,11 +100,11 @@ type Cond struct {
 }
 
 // Eq, Lt, Lte, Gt, Gte and In build conditions.
-func Eq(key, v string) Cond           { return Cond{Key: key, Op: OpEq, Value: v} }
-func Lt(key, v string) Cond           { return Cond{Key: key, Op: OpLt, Value: v} }
-func Lte(key, v string) Cond          { return Cond{Key: key, Op: OpLte, Value: v} }
-func Gt(key, v string) Cond           { return Cond{Key: key, Op: OpGt, Value: v} }
-func Gte(key, v string) Cond          { return Cond{Key: key, Op: OpGte, Value: v} }
+func Eq(key, v string) Cond            { return Cond{Key: key, Op: OpEq, Value: v} }
+func Lt(key, v string) Cond            { return Cond{Key: key, Op: OpLt, Value: v} }
+func Lte(key, v string) Cond           { return Cond{Key: key, Op: OpLte, Value: v} }
+func Gt(key, v string) Cond            { return Cond{Key: key, Op: OpGt, Value: v} }
+func Gte(key, v string) Cond           { return Cond{Key: key, Op: OpGte, Value: v} }
 func In(key string, vs ...string) Cond { return Cond{Key: key, Op: OpIn, Values: vs} }
 
 // Matches reports whether the key values satisfy c. Stores that filter in

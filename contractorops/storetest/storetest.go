@@ -17,9 +17,9 @@ import (
 // Tables used by the suite: a table with plain keys and one with a unique
 // key. Both exist in every store (see contractorops.Tables).
 const (
-	plain  = "customers"   // keys: name, email, active
-	unique = "changes"     // keys: seq (unique), entity
-	other  = "tenants"     // keys: type, name
+	plain  = "customers" // keys: name, email, active
+	unique = "changes"   // keys: seq (unique), entity
+	other  = "tenants"   // keys: type, name
 )
 
 // Exercise runs the conformance suite against the store newStore returns.
@@ -140,7 +140,9 @@ func testInsertGet(t *testing.T, s contractorops.Store) {
 
 func testUpdate(t *testing.T, s contractorops.Store) {
 	org := newOrg(t)
-	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error { return tx.Insert(ctx, plain, row("c1", "name", "a")) }))
+	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error {
+		return tx.Insert(ctx, plain, row("c1", "name", "a"))
+	}))
 	up := row("c1", "name", "b")
 	up.Version = 1
 	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error { return tx.Update(ctx, plain, up) }))
@@ -299,9 +301,15 @@ func testPaging(t *testing.T, s contractorops.Store) {
 
 func testUnique(t *testing.T, s contractorops.Store) {
 	org := newOrg(t)
-	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error { return tx.Insert(ctx, unique, row("x1", "seq", "1")) }))
-	wantCode(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error { return tx.Insert(ctx, unique, row("x2", "seq", "1")) }), contractorops.CodeConflict)
-	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error { return tx.Insert(ctx, unique, row("x2", "seq", "2")) }))
+	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error {
+		return tx.Insert(ctx, unique, row("x1", "seq", "1"))
+	}))
+	wantCode(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error {
+		return tx.Insert(ctx, unique, row("x2", "seq", "1"))
+	}), contractorops.CodeConflict)
+	must(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error {
+		return tx.Insert(ctx, unique, row("x2", "seq", "2"))
+	}))
 	dup := row("x2", "seq", "1")
 	dup.Version = 1
 	wantCode(t, in(t, s, org, func(ctx context.Context, tx contractorops.Tx) error { return tx.Update(ctx, unique, dup) }), contractorops.CodeConflict)
@@ -313,7 +321,9 @@ func testUnique(t *testing.T, s contractorops.Store) {
 		}
 		return tx.Insert(ctx, unique, row("x4"))
 	}))
-	must(t, in(t, s, newOrg(t), func(ctx context.Context, tx contractorops.Tx) error { return tx.Insert(ctx, unique, row("x9", "seq", "1")) }))
+	must(t, in(t, s, newOrg(t), func(ctx context.Context, tx contractorops.Tx) error {
+		return tx.Insert(ctx, unique, row("x9", "seq", "1"))
+	}))
 }
 
 func testRollback(t *testing.T, s contractorops.Store) {
@@ -373,7 +383,9 @@ func testReadYourWrites(t *testing.T, s contractorops.Store) {
 
 func testIsolation(t *testing.T, s contractorops.Store) {
 	a, b := newOrg(t), newOrg(t)
-	must(t, in(t, s, a, func(ctx context.Context, tx contractorops.Tx) error { return tx.Insert(ctx, other, row("t1", "name", "a")) }))
+	must(t, in(t, s, a, func(ctx context.Context, tx contractorops.Tx) error {
+		return tx.Insert(ctx, other, row("t1", "name", "a"))
+	}))
 	must(t, in(t, s, b, func(ctx context.Context, tx contractorops.Tx) error {
 		if _, err := tx.Get(ctx, other, "t1"); err == nil {
 			t.Error("organization B reads A's row")
