@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hestami-ai/opsengine/contractorops"
-	"github.com/hestami-ai/opsengine/contractorops/memstore"
 )
 
 // testClock is a settable clock.
@@ -94,7 +93,10 @@ func wantCode(t testing.TB, err error, code contractorops.Code) *contractorops.E
 }
 
 func TestOrganizationCreateIsPlatformOnly(t *testing.T) {
-	f := newFixture(t, memstore.New())
+	eachStore(t, testOrganizationCreateIsPlatformOnly)
+}
+
+func testOrganizationCreateIsPlatformOnly(t *testing.T, f *fixture) {
 	_, err := f.eng.Organizations.Create(context.Background(), f.owner, "k", contractorops.CreateOrganizationInput{Name: "X", Type: contractorops.OrgServiceProvider})
 	wantCode(t, err, contractorops.CodeForbidden)
 	org, err := f.eng.Organizations.Get(context.Background(), f.owner)
@@ -110,8 +112,9 @@ func TestOrganizationCreateIsPlatformOnly(t *testing.T) {
 	}
 }
 
-func TestValidationChangesNothing(t *testing.T) {
-	f := newFixture(t, memstore.New())
+func TestValidationChangesNothing(t *testing.T) { eachStore(t, testValidationChangesNothing) }
+
+func testValidationChangesNothing(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	_, err := f.eng.Customers.Create(ctx, f.owner, "k1", contractorops.CustomerInput{Email: "not-an-email"})
 	e := wantCode(t, err, contractorops.CodeValidationFailed)
@@ -135,8 +138,9 @@ func TestValidationChangesNothing(t *testing.T) {
 	}
 }
 
-func TestIdempotencyKey(t *testing.T) {
-	f := newFixture(t, memstore.New())
+func TestIdempotencyKey(t *testing.T) { eachStore(t, testIdempotencyKey) }
+
+func testIdempotencyKey(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	in := contractorops.CustomerInput{Name: "Ada Lovelace", Email: "ada@example.com"}
 	_, err := f.eng.Customers.Create(ctx, f.owner, "", in)
@@ -183,9 +187,7 @@ func TestIdempotencyKey(t *testing.T) {
 
 // TestConcurrentReplays sends 1 000 concurrent requests with one key: one
 // effect, 1 000 identical responses.
-func TestConcurrentReplays(t *testing.T) {
-	testConcurrentReplays(t, newFixture(t, memstore.New()))
-}
+func TestConcurrentReplays(t *testing.T) { eachStore(t, testConcurrentReplays) }
 
 func testConcurrentReplays(t *testing.T, f *fixture) {
 	ctx := context.Background()
@@ -220,8 +222,9 @@ func testConcurrentReplays(t *testing.T, f *fixture) {
 	}
 }
 
-func TestAuthorization(t *testing.T) {
-	f := newFixture(t, memstore.New())
+func TestAuthorization(t *testing.T) { eachStore(t, testAuthorization) }
+
+func testAuthorization(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	in := contractorops.CustomerInput{Name: "Ada"}
 	_, err := f.eng.Customers.Create(ctx, f.scope(contractorops.RoleTechnician), "k", in)
@@ -253,8 +256,9 @@ func TestAuthorization(t *testing.T) {
 	wantCode(t, err, contractorops.CodeForbidden)
 }
 
-func TestTenantIsolation(t *testing.T) {
-	f := newFixture(t, memstore.New())
+func TestTenantIsolation(t *testing.T) { eachStore(t, testTenantIsolation) }
+
+func testTenantIsolation(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	c, err := f.eng.Customers.Create(ctx, f.owner, "k", contractorops.CustomerInput{Name: "Ada"})
 	if err != nil {
@@ -271,8 +275,9 @@ func TestTenantIsolation(t *testing.T) {
 	}
 }
 
-func TestCustomerListPaging(t *testing.T) {
-	f := newFixture(t, memstore.New())
+func TestCustomerListPaging(t *testing.T) { eachStore(t, testCustomerListPaging) }
+
+func testCustomerListPaging(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	for i := range 12 {
 		if _, err := f.eng.Customers.Create(ctx, f.owner, fmt.Sprint("k", i), contractorops.CustomerInput{Name: fmt.Sprintf("Customer %02d", 11-i)}); err != nil {
@@ -308,8 +313,9 @@ func TestCustomerListPaging(t *testing.T) {
 	wantCode(t, err, contractorops.CodeValidationFailed)
 }
 
-func TestAuditAndChangeFeed(t *testing.T) {
-	f := newFixture(t, memstore.New())
+func TestAuditAndChangeFeed(t *testing.T) { eachStore(t, testAuditAndChangeFeed) }
+
+func testAuditAndChangeFeed(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	c, err := f.eng.Customers.Create(ctx, f.owner, "k1", contractorops.CustomerInput{Name: "Ada"})
 	if err != nil {

@@ -2,6 +2,7 @@ package contractorops
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -16,7 +17,10 @@ type idempotencyRecord struct {
 	Done        bool      `json:"done"`
 	LeaseUntil  time.Time `json:"leaseUntil"`
 	ExpiresAt   time.Time `json:"expiresAt"`
-	Outcome     *Outcome  `json:"outcome,omitempty"`
+	// Output is the outcome's output, kept as text so that replays return
+	// the same bytes (a JSON column may reformat a nested document).
+	Output string `json:"output,omitempty"`
+	Err    *Error `json:"error,omitempty"`
 }
 
 var idempotencyTable = table[idempotencyRecord]{
@@ -99,10 +103,8 @@ func (r *inlineRunner) runOwned(ctx context.Context, inv Invocation) (out Outcom
 		switch {
 		case rec.Fingerprint != inv.Fingerprint || rec.Procedure != inv.Procedure:
 			return Outcome{}, false, idempotencyConflict(inv)
-		case rec.Done && rec.Outcome != nil:
-			o := *rec.Outcome
-			o.Replayed = true
-			return o, false, nil
+		case rec.Done:
+			return Outcome{Output: json.RawMessage(rec.Output), Err: rec.Err, Replayed: true}, false, nil
 		}
 		// Running in another process: poll.
 		select {
@@ -124,7 +126,7 @@ func (r *inlineRunner) runOwned(ctx context.Context, inv Invocation) (out Outcom
 		if out.Err != nil && out.Err.Retryable {
 			return true, remove(t, idempotencyTable, cur)
 		}
-		cur.Done, cur.Outcome = true, &out
+		cur.Done, cur.Output, cur.Err = true, string(out.Output), out.Err
 		return true, update(t, idempotencyTable, cur)
 	}
 	if err := r.recordTx(context.WithoutCancel(ctx), inv, finish); err != nil {
@@ -150,7 +152,7 @@ func (r *inlineRunner) claim(ctx context.Context, inv Invocation) (rec *idempote
 		case err != nil:
 			return false, err
 		case now.After(cur.ExpiresAt) || (!cur.Done && now.After(cur.LeaseUntil)):
-			cur.Procedure, cur.Fingerprint, cur.Done, cur.Outcome = inv.Procedure, inv.Fingerprint, false, nil
+			cur.Procedure, cur.Fingerprint, cur.Done, cur.Output, cur.Err = inv.Procedure, inv.Fingerprint, false, "", nil
 			cur.LeaseUntil, cur.ExpiresAt = now.Add(runningLease), now.Add(r.e.cfg.IdempotencyRetention)
 			rec, claimed = cur, true
 			return true, update(t, idempotencyTable, cur)

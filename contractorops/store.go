@@ -3,6 +3,7 @@ package contractorops
 import (
 	"context"
 	"encoding/json"
+	"strings"
 )
 
 // Store keeps the engine's state. Implementations: memstore (in memory, the
@@ -134,3 +135,23 @@ func (c Cond) Matches(keys map[string]string) bool {
 	}
 	return false
 }
+
+// RowNotFound returns the NOT_FOUND error a store gives for a missing row:
+// "job 0190… not found". Stores use it so that every store says the same.
+func RowNotFound(table, id string) *Error {
+	return NewError(CodeNotFound, "%s %s not found", singular(table), id)
+}
+
+// singular names a row of a table in messages ("jobs" → "job").
+func singular(table string) string {
+	switch {
+	case strings.HasSuffix(table, "ies"):
+		return strings.TrimSuffix(table, "ies") + "y"
+	case strings.HasSuffix(table, "s"):
+		return strings.TrimSuffix(table, "s")
+	}
+	return table
+}
+
+// Singular names a row of a table in messages ("jobs" → "job").
+func Singular(table string) string { return singular(table) }

@@ -133,9 +133,7 @@ func (t *tx) put(table string, r *contractorops.Row) {
 	t.writes[table][r.ID] = r
 }
 
-func notFound(table, id string) error {
-	return contractorops.NewError(contractorops.CodeNotFound, "%s %s not found", singular(table), id)
-}
+func notFound(table, id string) error { return contractorops.RowNotFound(table, id) }
 
 func conflict(format string, args ...any) error {
 	return contractorops.NewError(contractorops.CodeConflict, format, args...)
@@ -223,7 +221,7 @@ func (t *tx) Insert(_ context.Context, table string, r contractorops.Row) error 
 		return err
 	}
 	if _, ok := t.lookup(table, r.ID); ok {
-		return conflict("%s %s already exists", singular(table), r.ID)
+		return conflict("%s %s already exists", contractorops.Singular(table), r.ID)
 	}
 	if err := t.checkUnique(table, r); err != nil {
 		return err
@@ -243,7 +241,7 @@ func (t *tx) Update(_ context.Context, table string, r contractorops.Row) error 
 		return notFound(table, r.ID)
 	}
 	if cur.Version != r.Version {
-		return conflict("%s %s changed since it was read (version %d, now %d)", singular(table), r.ID, r.Version, cur.Version)
+		return conflict("%s %s changed since it was read (version %d, now %d)", contractorops.Singular(table), r.ID, r.Version, cur.Version)
 	}
 	if err := t.checkUnique(table, r); err != nil {
 		return err
@@ -263,7 +261,7 @@ func (t *tx) Delete(_ context.Context, table, id string, version int64) error {
 		return notFound(table, id)
 	}
 	if cur.Version != version {
-		return conflict("%s %s changed since it was read (version %d, now %d)", singular(table), id, version, cur.Version)
+		return conflict("%s %s changed since it was read (version %d, now %d)", contractorops.Singular(table), id, version, cur.Version)
 	}
 	if t.writes[table] == nil {
 		t.writes[table] = map[string]*contractorops.Row{}
@@ -301,7 +299,7 @@ func (t *tx) checkUnique(table string, r contractorops.Row) error {
 				continue
 			}
 			if ov, ok := keyValues(other.Keys, set); ok && ov == vals {
-				return conflict("%s with the same %v already exists", singular(table), set)
+				return conflict("%s with the same %v already exists", contractorops.Singular(table), set)
 			}
 		}
 	}
@@ -332,15 +330,4 @@ func clone(r contractorops.Row) contractorops.Row {
 		}
 	}
 	return out
-}
-
-// singular names a row of a table in messages ("jobs" → "job").
-func singular(table string) string {
-	switch {
-	case len(table) > 3 && table[len(table)-3:] == "ies":
-		return table[:len(table)-3] + "y"
-	case len(table) > 1 && table[len(table)-1] == 's':
-		return table[:len(table)-1]
-	}
-	return table
 }
