@@ -58,7 +58,7 @@ func (c *Config) withDefaults() Config {
 		out.NewID = newUUIDv7Generator(out.Clock)
 	}
 	if out.Runner == nil {
-		out.Runner = newInlineRunner()
+		out.Runner = &inlineRunner{}
 	}
 	if out.IdempotencyRetention == 0 {
 		out.IdempotencyRetention = 24 * time.Hour
@@ -99,6 +99,7 @@ type Engine struct {
 	tracer  trace.Tracer
 	metrics *metrics
 	log     *slog.Logger
+	flights flights
 
 	// The typed API, one service per area.
 	Organizations *OrganizationService
@@ -137,6 +138,9 @@ func New(store Store, cfg *Config) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// Config returns the engine's configuration with its defaults applied.
+func (e *Engine) Config() Config { return e.cfg }
 
 // Catalog returns the engine's command catalog.
 func (e *Engine) Catalog() *Catalog { return e.catalog }

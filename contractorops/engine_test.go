@@ -45,10 +45,10 @@ type fixture struct {
 	store contractorops.Store
 }
 
-func newFixture(t testing.TB, store contractorops.Store) *fixture {
+func newFixture(t testing.TB, store contractorops.Store, runner contractorops.Runner) *fixture {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)}
-	eng, err := contractorops.New(store, &contractorops.Config{Clock: clock.Now})
+	eng, err := contractorops.New(store, &contractorops.Config{Clock: clock.Now, Runner: runner})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,9 @@ type Invocation struct {
 	Fingerprint string          `json:"fingerprint"`
 	Input       json.RawMessage `json:"input"`
 	WorkflowID  string          `json:"workflowId"`
+	// At is when the engine accepted the call: the command's "now", the
+	// same on every replay.
+	At time.Time `json:"at"`
 	// TraceParent is the W3C traceparent of the request, so that a workflow
 	// recovered after a restart still links to the trace that started it.
 	TraceParent string `json:"traceParent,omitempty"`
@@ -54,9 +57,9 @@ type Executor interface {
 	Tx(ctx context.Context, org, name string, fn func(ctx context.Context, tx Tx) ([]byte, error)) ([]byte, error)
 	// Step runs fn, an effect outside the store (a payment provider, an
 	// optimizer run), and records its result: a replay returns the record.
+	// When fn fails with an *Error that is not internal, that error is the
+	// step's recorded result.
 	Step(ctx context.Context, name string, fn func(ctx context.Context) ([]byte, error)) ([]byte, error)
-	// Now returns the time of the invocation, recorded so replays see the same.
-	Now(ctx context.Context) (time.Time, error)
 }
 
 // Runner executes mutations. The default runs them inline (in memory,
@@ -65,8 +68,11 @@ type Runner interface {
 	// Start prepares the runner for the engine's catalog; New calls it once.
 	Start(e *Engine) error
 	// Run executes inv exactly once per idempotency key and returns its
-	// outcome, or the recorded outcome of an earlier call with the same key.
-	// Its error is reserved for failures that leave no outcome.
+	// outcome, or the recorded outcome of an earlier call with the same key
+	// (an *Error IDEMPOTENCY_CONFLICT if that call had another fingerprint).
+	// The engine never runs two calls with the same workflow id at once in
+	// one process; a runner handles those of other processes. Its error is
+	// reserved for failures that leave no outcome.
 	Run(ctx context.Context, inv Invocation) (Outcome, error)
 	// Close stops the runner.
 	Close(ctx context.Context) error
@@ -136,7 +142,7 @@ func (e *Engine) Execute(ctx context.Context, scope Scope, name, key string, in 
 	}
 
 	if p.Kind == KindQuery {
-		out := e.perform(ctx, &inlineExecutor{e: e}, p, scope, in, Invocation{Procedure: name, Scope: scope})
+		out := e.perform(ctx, &inlineExecutor{e: e}, p, scope, in, Invocation{Procedure: name, Scope: scope, At: e.now()})
 		if out.Err != nil {
 			return nil, out.Err
 		}
@@ -154,10 +160,11 @@ func (e *Engine) Execute(ctx context.Context, scope Scope, name, key string, in 
 		Procedure: name, Scope: scope, Key: key, Input: input,
 		Fingerprint: Fingerprint(name, input),
 		WorkflowID:  WorkflowID(scope.OrganizationID, name, key),
+		At:          e.now(),
 		TraceParent: traceParent(ctx),
 	}
 	span.SetAttributes(attribute.String("workflow_id", inv.WorkflowID))
-	out, err := e.runner.Run(ctx, inv)
+	out, err := e.flights.run(ctx, inv, e.cfg.InFlightWait, e.runner.Run)
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +191,9 @@ func (e *Engine) Perform(ctx context.Context, x Executor, inv Invocation) Outcom
 }
 
 func (e *Engine) perform(ctx context.Context, x Executor, p *Procedure, scope Scope, in any, inv Invocation) Outcome {
-	now, err := x.Now(ctx)
-	if err != nil {
-		return Outcome{Err: AsError(err)}
+	now := inv.At
+	if now.IsZero() {
+		now = e.now()
 	}
 	c := &call{ctx: ctx, e: e, x: x, scope: scope, now: now, inv: inv, proc: p}
 	out, err := p.run(c, in)
@@ -298,8 +305,6 @@ func (x *inlineExecutor) Tx(ctx context.Context, org, _ string, fn func(ctx cont
 func (x *inlineExecutor) Step(ctx context.Context, _ string, fn func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	return fn(ctx)
 }
-
-func (x *inlineExecutor) Now(context.Context) (time.Time, error) { return x.e.now(), nil }
 
 // decodeResult turns an Execute result into the typed output.
 func decodeResult[Out any](resp *Response, err error) (*Out, error) {

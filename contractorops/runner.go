@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"time"
 )
 
@@ -36,21 +35,9 @@ var idempotencyTable = table[idempotencyRecord]{
 const runningLease = 5 * time.Minute
 
 // inlineRunner runs mutations in the calling goroutine and keeps their
-// outcomes in the store's idempotency records. Calls with the same key in
-// this process wait for the running one; calls in other processes poll.
-type inlineRunner struct {
-	e *Engine
-
-	mu      sync.Mutex
-	flights map[string]*flight
-}
-
-type flight struct {
-	fingerprint string
-	done        chan struct{}
-}
-
-func newInlineRunner() *inlineRunner { return &inlineRunner{flights: map[string]*flight{}} }
+// outcomes in the store's idempotency records. A call whose key another
+// process holds polls until that call ends (or the engine's InFlightWait).
+type inlineRunner struct{ e *Engine }
 
 func (r *inlineRunner) Start(e *Engine) error       { r.e = e; return nil }
 func (r *inlineRunner) Close(context.Context) error { return nil }
@@ -58,32 +45,9 @@ func (r *inlineRunner) Close(context.Context) error { return nil }
 func (r *inlineRunner) Run(ctx context.Context, inv Invocation) (Outcome, error) {
 	deadline := time.Now().Add(r.e.cfg.InFlightWait)
 	for {
-		r.mu.Lock()
-		f := r.flights[inv.WorkflowID]
-		if f == nil {
-			f = &flight{fingerprint: inv.Fingerprint, done: make(chan struct{})}
-			r.flights[inv.WorkflowID] = f
-			r.mu.Unlock()
-			out, retry, err := r.runOwned(ctx, inv)
-			r.mu.Lock()
-			delete(r.flights, inv.WorkflowID)
-			close(f.done)
-			r.mu.Unlock()
-			if !retry {
-				return out, err
-			}
-		} else {
-			r.mu.Unlock()
-			if f.fingerprint != inv.Fingerprint {
-				return Outcome{}, idempotencyConflict(inv)
-			}
-			if err := waitUntil(ctx, f.done, deadline); err != nil {
-				return Outcome{}, err
-			}
-		}
-		// Another caller here or elsewhere held the key: look again.
-		if ctx.Err() != nil {
-			return Outcome{}, ctx.Err()
+		out, retry, err := r.runOwned(ctx, inv)
+		if !retry {
+			return out, err
 		}
 		if !time.Now().Before(deadline) {
 			return Outcome{}, inFlight(inv)
@@ -173,25 +137,4 @@ func (r *inlineRunner) recordTx(ctx context.Context, inv Invocation, fn func(t *
 		_, err := fn(&txn{ctx: ctx, tx: tx, org: inv.Scope.OrganizationID, now: r.e.now()})
 		return err
 	})
-}
-
-func waitUntil(ctx context.Context, done <-chan struct{}, deadline time.Time) error {
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case <-done:
-		return nil
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func idempotencyConflict(inv Invocation) *Error {
-	return NewError(CodeIdempotencyConflict, "the idempotency key was used with a different request to %s", inv.Procedure)
-}
-
-func inFlight(inv Invocation) *Error {
-	return NewError(CodeConflict, "a request with this idempotency key to %s is still running; retry later", inv.Procedure)
 }

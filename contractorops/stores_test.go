@@ -2,10 +2,14 @@ package contractorops_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hestami-ai/opsengine/contractorops"
+	"github.com/hestami-ai/opsengine/contractorops/durable"
 	"github.com/hestami-ai/opsengine/contractorops/memstore"
 	"github.com/hestami-ai/opsengine/contractorops/pgstore"
 	"github.com/hestami-ai/opsengine/internal/pgtest"
@@ -39,9 +43,54 @@ var stores = []struct {
 	}},
 }
 
-// eachStore runs fn once per store.
+// eachStore runs fn once per store, and once more on pgstore with the
+// durable runner.
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	for _, s := range stores {
-		t.Run(s.name, func(t *testing.T) { fn(t, newFixture(t, s.open(t))) })
+		t.Run(s.name, func(t *testing.T) { fn(t, newFixture(t, s.open(t), nil)) })
 	}
+	t.Run("durable", func(t *testing.T) {
+		store := stores[1].open(t).(*pgstore.Store)
+		fn(t, newFixture(t, store, durableRunner(t, store)))
+	})
+}
+
+var durableMigrateOnce sync.Once
+
+// durableRunner returns a DBOS runner on the test database.
+func durableRunner(t testing.TB, store *pgstore.Store) contractorops.Runner {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	var err error
+	durableMigrateOnce.Do(func() { err = durable.Migrate(ctx, db.OwnerURL, pgtest.RuntimeRole, "") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := durable.New(ctx, store, &durable.Config{SystemDatabaseURL: db.OwnerURL, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// quietLogger drops DBOS's informational logs (it logs every launch) and the
+// "context canceled" errors its queue runner logs at every shutdown.
+func quietLogger() *slog.Logger {
+	return slog.New(quietHandler{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})})
+}
+
+type quietHandler struct{ slog.Handler }
+
+func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	cancelled := false
+	r.Attrs(func(a slog.Attr) bool {
+		if strings.Contains(a.Value.String(), "context canceled") {
+			cancelled = true
+		}
+		return !cancelled
+	})
+	if cancelled {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
