@@ -93,14 +93,6 @@ func (s Scope) authenticate() error {
 	return nil
 }
 
-// technicianID returns the technician the scope acts as, or "".
-func (s Scope) technicianID() string {
-	if s.Actor.Kind == ActorTechnician {
-		return s.Actor.ID
-	}
-	return ""
-}
-
 // isUUID reports whether s is a canonical lower- or upper-case UUID.
 func isUUID(s string) bool {
 	if len(s) != 36 {
