@@ -7,6 +7,7 @@ require (
 	github.com/invopop/validation v0.8.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/shopspring/decimal v1.6.0
+	pgregory.net/rapid v1.3.0
 )
 
 require (
