@@ -114,9 +114,7 @@ func (j Job) camStatus() JobStatus {
 func (j Job) events(to JobStatus, at time.Time) []Event {
 	evs := make([]Event, 1, 4)
 	evs[0] = Event{Type: EventStatusChanged, At: at, From: j.Status, To: to}
-	for _, t := range j.slaSignals(to) {
-		evs = append(evs, Event{Type: t, At: at})
-	}
+	evs = j.slaEvents(evs, to, at)
 	after := Job{Status: to, HeldFrom: j.Status}.camStatus()
 	if wo, ok := WorkOrderStatusFor(after); ok {
 		if old, _ := WorkOrderStatusFor(j.camStatus()); old != wo {
@@ -131,34 +129,32 @@ func (j Job) events(to JobStatus, at time.Time) []Event {
 	return evs
 }
 
-// slaSignals are the SLA events of moving j to status to. The SLA clock
-// replays them from the history, so this is the one definition of when the
-// clock starts, pauses, resumes and stops.
-func (j Job) slaSignals(to JobStatus) []EventType {
+// slaEvents appends the SLA events of moving j to status to. The SLA
+// clock replays them from the history, so this is the one definition of
+// when the clock starts, pauses, resumes and stops.
+func (j Job) slaEvents(evs []Event, to JobStatus, at time.Time) []Event {
+	add := func(t EventType) { evs = append(evs, Event{Type: t, At: at}) }
 	started := j.Status != "" && j.Status != JobLead
-	if !started {
-		if to == JobLead || to == JobCancelled {
-			return nil
-		}
-		return []EventType{EventSLAStarted}
-	}
-	if !j.Stamps.CompletedAt.IsZero() {
-		return nil // resolved: the clock has stopped for good
-	}
-	var out []EventType
 	switch {
+	case !started && to != JobLead && to != JobCancelled:
+		add(EventSLAStarted)
+	case !started, !j.Stamps.CompletedAt.IsZero():
+		// not started, or resolved: the clock has stopped for good
 	case to == JobCancelled:
-		return []EventType{EventSLAStopped}
-	case to == JobOnHold:
-		out = append(out, EventSLAPaused)
-	case j.Status == JobOnHold:
-		out = append(out, EventSLAResumed)
+		add(EventSLAStopped)
+	default:
+		switch {
+		case to == JobOnHold:
+			add(EventSLAPaused)
+		case j.Status == JobOnHold:
+			add(EventSLAResumed)
+		}
+		switch {
+		case to == JobInProgress && j.Stamps.StartedAt.IsZero():
+			add(EventSLAResponded)
+		case to == JobCompleted:
+			add(EventSLAResolved)
+		}
 	}
-	switch {
-	case to == JobInProgress && j.Stamps.StartedAt.IsZero():
-		out = append(out, EventSLAResponded)
-	case to == JobCompleted:
-		out = append(out, EventSLAResolved)
-	}
-	return out
+	return evs
 }

@@ -125,7 +125,7 @@ type Change struct {
 // jobCtx is what the job guards read.
 type jobCtx struct {
 	job   Job
-	facts *Facts
+	facts Facts
 	req   Request
 }
 
@@ -328,7 +328,7 @@ func (j Job) Apply(to JobStatus, f Facts, r Request) (Change, error) {
 	if err := r.validate(); err != nil {
 		return Change{}, err
 	}
-	e, err := jobs.move(j.Status, to, jobCtx{job: j, facts: &f, req: r})
+	e, err := jobs.move(j.Status, to, jobCtx{job: j, facts: f, req: r})
 	if err != nil {
 		return Change{}, err
 	}
@@ -342,7 +342,7 @@ func (j Job) Perform(a Action, f Facts, r Request) (Change, error) {
 	if err := r.validate(); err != nil {
 		return Change{}, err
 	}
-	x := jobCtx{job: j, facts: &f, req: r}
+	x := jobCtx{job: j, facts: f, req: r}
 	var (
 		e   *edge[JobStatus, jobCtx]
 		err error
@@ -365,7 +365,7 @@ func (j Job) Perform(a Action, f Facts, r Request) (Change, error) {
 // allowed on these facts at that time, and every rule that refuses it.
 // A terminal job has none.
 func (j Job) Options(f Facts, at time.Time) []Option[JobStatus] {
-	return jobs.options(j.Status, jobCtx{job: j, facts: &f, req: Request{At: at}})
+	return jobs.options(j.Status, jobCtx{job: j, facts: f, req: Request{At: at}})
 }
 
 // advance computes the state and effects of a move the table allows.

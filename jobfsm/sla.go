@@ -1,6 +1,7 @@
 package jobfsm
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -171,22 +172,22 @@ type SLAStatus struct {
 }
 
 // TargetStatus is one SLA target at one instant. Durations are business
-// time under a business-hours policy (JSON: nanoseconds, as encoding/json
-// writes a time.Duration).
+// time under a business-hours policy; JSON writes them as Go duration
+// strings ("1h30m0s"), exact and readable.
 type TargetStatus struct {
-	State     TargetState   `json:"state"`
-	Target    time.Duration `json:"target"`
-	Elapsed   time.Duration `json:"elapsed"`
-	Remaining time.Duration `json:"remaining"` // zero once breached
+	State     TargetState
+	Target    time.Duration
+	Elapsed   time.Duration
+	Remaining time.Duration // zero once breached
 	// Breached: more than the target has elapsed. Overdue is by how much.
-	Breached bool          `json:"breached"`
-	Overdue  time.Duration `json:"overdue,omitempty"`
+	Breached bool
+	Overdue  time.Duration
 	// Due is when the target falls (fell) due: while running, the
 	// projection; once stopped short of it, the deadline in force then;
 	// zero while paused short of it.
-	Due         time.Time    `json:"due,omitzero"`
-	StoppedAt   time.Time    `json:"stoppedAt,omitzero"`
-	Escalations []Escalation `json:"escalations"`
+	Due         time.Time
+	StoppedAt   time.Time
+	Escalations []Escalation
 }
 
 // Escalation is one escalation point of a target. At is when the elapsed
@@ -196,6 +197,56 @@ type Escalation struct {
 	Percent int       `json:"percent"`
 	At      time.Time `json:"at,omitzero"`
 	Reached bool      `json:"reached"`
+}
+
+// targetJSON is TargetStatus with its durations as strings.
+type targetJSON struct {
+	State       TargetState  `json:"state"`
+	Target      string       `json:"target"`
+	Elapsed     string       `json:"elapsed"`
+	Remaining   string       `json:"remaining"`
+	Breached    bool         `json:"breached"`
+	Overdue     string       `json:"overdue,omitempty"`
+	Due         time.Time    `json:"due,omitzero"`
+	StoppedAt   time.Time    `json:"stoppedAt,omitzero"`
+	Escalations []Escalation `json:"escalations"`
+}
+
+// MarshalJSON writes the durations as "1h30m0s".
+func (t TargetStatus) MarshalJSON() ([]byte, error) {
+	j := targetJSON{
+		State: t.State, Target: t.Target.String(), Elapsed: t.Elapsed.String(), Remaining: t.Remaining.String(),
+		Breached: t.Breached, Due: t.Due, StoppedAt: t.StoppedAt, Escalations: t.Escalations,
+	}
+	if t.Overdue != 0 {
+		j.Overdue = t.Overdue.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *TargetStatus) UnmarshalJSON(b []byte) error {
+	var j targetJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	n := TargetStatus{State: j.State, Breached: j.Breached, Due: j.Due, StoppedAt: j.StoppedAt, Escalations: j.Escalations}
+	for _, d := range []struct {
+		field string
+		s     string
+		to    *time.Duration
+	}{{"target", j.Target, &n.Target}, {"elapsed", j.Elapsed, &n.Elapsed}, {"remaining", j.Remaining, &n.Remaining}, {"overdue", j.Overdue, &n.Overdue}} {
+		if d.s == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.s)
+		if err != nil {
+			return &InputError{Field: d.field, Problem: quote(d.s) + " is not a duration"}
+		}
+		*d.to = v
+	}
+	*t = n
+	return nil
 }
 
 // Next is the first escalation not yet reached whose time is known.

@@ -1,7 +1,9 @@
 package jobfsm_test
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,5 +248,34 @@ func TestNewSLAClockRefusals(t *testing.T) {
 	bad := append(s.history, jobfsm.HistoryEntry{From: "TICKET", To: "PAID", At: t0})
 	if _, err := jobfsm.NewSLAClock(medium, mustCalendar(t, time.UTC, officeHours()), bad); !errors.Is(err, jobfsm.ErrIllegalTransition) {
 		t.Errorf("bad history: %v", err)
+	}
+}
+
+func TestSLAStatusJSON(t *testing.T) {
+	s := newStory(t, jobfsm.SourceWorkOrder, t0)
+	c := s.clock(jobfsm.DefaultPolicies()[jobfsm.PriorityEmergency], nil)
+	st := c.Status(t0.Add(3*time.Hour + 30*time.Second))
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"elapsed":"3h0m30s"`, `"overdue":"1h0m30s"`, `"target":"2h0m0s"`, `"wakeAt":"2026-03-03T21:00:00Z"`, `"state":"RUNNING"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	var back jobfsm.SLAStatus
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(st, back, timeEqual); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	var ts jobfsm.TargetStatus
+	if err := json.Unmarshal([]byte(`{"elapsed":"soon"}`), &ts); !errors.Is(err, jobfsm.ErrInvalidInput) {
+		t.Errorf("bad duration: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"elapsed":1}`), &ts); err == nil {
+		t.Errorf("a number for a duration was accepted")
 	}
 }
