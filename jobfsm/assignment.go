@@ -137,22 +137,19 @@ func NewAssignment(technicianID string, initial AssignmentStatus, r Request) (As
 
 // Apply moves the assignment to status to, or returns a [*TransitionError].
 func (a Assignment) Apply(to AssignmentStatus, r Request) (AssignmentChange, error) {
-	if err := r.validate(); err != nil {
-		return AssignmentChange{}, err
-	}
-	e, err := assignments.move(a.Status, to, assignmentCtx{asg: a, req: r})
-	if err != nil {
-		return AssignmentChange{}, err
-	}
-	return a.advance(e, r), nil
+	return a.fire(to, "", r)
 }
 
 // Perform applies the edge the action labels from the assignment's status.
 func (a Assignment) Perform(act Action, r Request) (AssignmentChange, error) {
+	return a.fire("", act, r)
+}
+
+func (a Assignment) fire(to AssignmentStatus, act Action, r Request) (AssignmentChange, error) {
 	if err := r.validate(); err != nil {
 		return AssignmentChange{}, err
 	}
-	e, err := assignments.act(a.Status, act, assignmentCtx{asg: a, req: r})
+	e, err := assignments.pick(a.Status, to, act, assignmentCtx{asg: a, req: r})
 	if err != nil {
 		return AssignmentChange{}, err
 	}

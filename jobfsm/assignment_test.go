@@ -2,7 +2,6 @@ package jobfsm_test
 
 import (
 	"errors"
-	"slices"
 	"testing"
 	"time"
 
@@ -22,22 +21,7 @@ func TestAssignmentMatrix(t *testing.T) {
 }
 
 func TestAssignmentTableIsTheSpec(t *testing.T) {
-	spec := parseSpec[jobfsm.AssignmentStatus](assignmentSpec)
-	n := 0
-	for _, e := range jobfsm.AssignmentTable() {
-		s, ok := spec[e.From][e.To]
-		if !ok || s.action != e.Action || !slices.Equal(s.guards, e.Guards) {
-			t.Errorf("edge %+v is not the spec's %+v", e, s)
-		}
-		n++
-	}
-	want := 0
-	for _, to := range spec {
-		want += len(to)
-	}
-	if n != want {
-		t.Errorf("%d edges, want %d", n, want)
-	}
+	tableIsSpec(t, jobfsm.AssignmentTable(), assignmentSpec)
 }
 
 // TestAssignmentStamps: the reference never set the status timestamps;

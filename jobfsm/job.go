@@ -328,7 +328,7 @@ func (j Job) Apply(to JobStatus, f Facts, r Request) (Change, error) {
 	if err := r.validate(); err != nil {
 		return Change{}, err
 	}
-	e, err := jobs.move(j.Status, to, jobCtx{job: j, facts: f, req: r})
+	e, err := jobs.pick(j.Status, to, "", jobCtx{job: j, facts: f, req: r})
 	if err != nil {
 		return Change{}, err
 	}
@@ -351,9 +351,9 @@ func (j Job) Perform(a Action, f Facts, r Request) (Change, error) {
 	case a == ActionResume && j.Status == JobOnHold && j.HeldFrom == "":
 		err = jobs.refusal(j.Status, "", a, RuleHoldReturn, "the status it was held from is unknown")
 	case a == ActionResume && j.Status == JobOnHold:
-		e, err = jobs.move(j.Status, j.HeldFrom, x)
+		e, err = jobs.pick(j.Status, j.HeldFrom, "", x)
 	default:
-		e, err = jobs.act(j.Status, a, x)
+		e, err = jobs.pick(j.Status, "", a, x)
 	}
 	if err != nil {
 		return Change{}, err

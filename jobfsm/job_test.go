@@ -117,20 +117,7 @@ func checkChange(t *testing.T, w world, to jobfsm.JobStatus, a jobfsm.Action, ch
 }
 
 func TestJobTableIsTheSpec(t *testing.T) {
-	spec := parseSpec[jobfsm.JobStatus](jobSpec)
-	got := map[jobfsm.JobStatus]map[jobfsm.JobStatus]specEdge{}
-	for _, e := range jobfsm.JobTable() {
-		if got[e.From] == nil {
-			got[e.From] = map[jobfsm.JobStatus]specEdge{}
-		}
-		if _, dup := got[e.From][e.To]; dup {
-			t.Errorf("edge %s → %s twice", e.From, e.To)
-		}
-		got[e.From][e.To] = specEdge{action: e.Action, guards: e.Guards}
-	}
-	if diff := cmp.Diff(spec, got, cmp.AllowUnexported(specEdge{})); diff != "" {
-		t.Errorf("table (-spec +got):\n%s", diff)
-	}
+	tableIsSpec(t, jobfsm.JobTable(), jobSpec)
 	if diff := cmp.Diff(jobStatuses, jobfsm.JobStatuses()); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}

@@ -196,22 +196,18 @@ func (m *machine[S, X]) byAction(from S, a Action) (*edge[S, X], *TransitionErro
 	return nil, m.refusal(from, "", a, RuleNotInTable, "")
 }
 
-// move returns the edge from → to if the table has it and its guards hold.
-func (m *machine[S, X]) move(from, to S, x X) (*edge[S, X], error) {
-	e, err := m.find(from, to)
-	if err == nil {
-		err = m.check(e, x)
+// pick returns the edge from → to or, for an action, the edge the action
+// labels from this status, once its guards hold.
+func (m *machine[S, X]) pick(from, to S, a Action, x X) (*edge[S, X], error) {
+	var (
+		e   *edge[S, X]
+		err *TransitionError
+	)
+	if a == "" {
+		e, err = m.find(from, to)
+	} else {
+		e, err = m.byAction(from, a)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
-// act returns the edge the action labels from this status if its guards
-// hold.
-func (m *machine[S, X]) act(from S, a Action, x X) (*edge[S, X], error) {
-	e, err := m.byAction(from, a)
 	if err == nil {
 		err = m.check(e, x)
 	}

@@ -2,7 +2,10 @@ package jobfsm_test
 
 import (
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/hestami-ai/opsengine/jobfsm"
 	"github.com/shopspring/decimal"
@@ -124,6 +127,24 @@ func parseSpec[S ~string](spec string) map[S]map[S]specEdge {
 		out[from][to] = e
 	}
 	return out
+}
+
+// tableIsSpec checks that a machine's table is exactly its spec.
+func tableIsSpec[S ~string](t *testing.T, table []jobfsm.Edge[S], spec string) {
+	t.Helper()
+	got := map[S]map[S]specEdge{}
+	for _, e := range table {
+		if got[e.From] == nil {
+			got[e.From] = map[S]specEdge{}
+		}
+		if _, dup := got[e.From][e.To]; dup {
+			t.Errorf("edge %s → %s twice", e.From, e.To)
+		}
+		got[e.From][e.To] = specEdge{action: e.Action, guards: e.Guards}
+	}
+	if diff := cmp.Diff(parseSpec[S](spec), got, cmp.AllowUnexported(specEdge{})); diff != "" {
+		t.Errorf("table (-spec +got):\n%s", diff)
+	}
 }
 
 // t0 is the tests' epoch: a Tuesday morning in UTC.

@@ -95,23 +95,16 @@ var visits = &machine[VisitStatus, visitCtx]{
 func VisitTable() []Edge[VisitStatus] { return visits.table() }
 
 // Apply moves the visit to status to, or returns a [*TransitionError].
-func (v Visit) Apply(to VisitStatus, r Request) (VisitChange, error) {
-	if err := r.validate(); err != nil {
-		return VisitChange{}, err
-	}
-	e, err := visits.move(v.Status, to, visitCtx{visit: v, req: r})
-	if err != nil {
-		return VisitChange{}, err
-	}
-	return v.advance(e, r), nil
-}
+func (v Visit) Apply(to VisitStatus, r Request) (VisitChange, error) { return v.fire(to, "", r) }
 
 // Perform applies the edge the action labels from the visit's status.
-func (v Visit) Perform(a Action, r Request) (VisitChange, error) {
+func (v Visit) Perform(a Action, r Request) (VisitChange, error) { return v.fire("", a, r) }
+
+func (v Visit) fire(to VisitStatus, a Action, r Request) (VisitChange, error) {
 	if err := r.validate(); err != nil {
 		return VisitChange{}, err
 	}
-	e, err := visits.act(v.Status, a, visitCtx{visit: v, req: r})
+	e, err := visits.pick(v.Status, to, a, visitCtx{visit: v, req: r})
 	if err != nil {
 		return VisitChange{}, err
 	}

@@ -61,18 +61,7 @@ func TestVisitMatrix(t *testing.T) {
 }
 
 func TestVisitTableIsTheSpec(t *testing.T) {
-	spec := parseSpec[jobfsm.VisitStatus](visitSpec)
-	n := 0
-	for _, e := range jobfsm.VisitTable() {
-		s, ok := spec[e.From][e.To]
-		if !ok || s.action != e.Action || !slices.Equal(s.guards, e.Guards) {
-			t.Errorf("edge %+v is not the spec's %+v", e, s)
-		}
-		n++
-	}
-	if want := len(spec["SCHEDULED"]) + len(spec["EN_ROUTE"]) + len(spec["ARRIVED"]) + len(spec["IN_PROGRESS"]) + len(spec["PAUSED"]); n != want {
-		t.Errorf("%d edges, want %d", n, want)
-	}
+	tableIsSpec(t, jobfsm.VisitTable(), visitSpec)
 }
 
 // TestVisitDay walks one visit through a day with a lunch break.
