@@ -113,6 +113,13 @@ var assignments = &machine[AssignmentStatus, assignmentCtx]{
 	},
 }
 
+// Terminal reports whether nothing may follow s (DECLINED, COMPLETED,
+// CANCELLED).
+func (s AssignmentStatus) Terminal() bool { return assignments.isTerminal(s) }
+
+// AssignmentStatuses returns the assignment statuses in order.
+func AssignmentStatuses() []AssignmentStatus { return slices.Clone(assignments.states) }
+
 // AssignmentTable returns the dispatch-assignment transition table.
 func AssignmentTable() []Edge[AssignmentStatus] { return assignments.table() }
 

@@ -21,7 +21,7 @@ func TestAssignmentMatrix(t *testing.T) {
 }
 
 func TestAssignmentTableIsTheSpec(t *testing.T) {
-	tableIsSpec(t, jobfsm.AssignmentTable(), assignmentSpec)
+	tableIsSpec(t, jobfsm.AssignmentTable(), assignmentSpec, jobfsm.AssignmentStatuses(), assignmentStatuses, assignmentTerminal)
 }
 
 // TestAssignmentStamps: the reference never set the status timestamps;

@@ -1,6 +1,7 @@
 package jobfsm_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,8 +131,19 @@ func parseSpec[S ~string](spec string) map[S]map[S]specEdge {
 }
 
 // tableIsSpec checks that a machine's table is exactly its spec.
-func tableIsSpec[S ~string](t *testing.T, table []jobfsm.Edge[S], spec string) {
+func tableIsSpec[S interface {
+	~string
+	Terminal() bool
+}](t *testing.T, table []jobfsm.Edge[S], spec string, statuses, wantStatuses, terminal []S) {
 	t.Helper()
+	if diff := cmp.Diff(wantStatuses, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	for _, s := range wantStatuses {
+		if s.Terminal() != slices.Contains(terminal, s) {
+			t.Errorf("%s.Terminal() = %v", s, s.Terminal())
+		}
+	}
 	got := map[S]map[S]specEdge{}
 	for _, e := range table {
 		if got[e.From] == nil {

@@ -91,6 +91,12 @@ var visits = &machine[VisitStatus, visitCtx]{
 	},
 }
 
+// Terminal reports whether nothing may follow s (COMPLETED, CANCELLED).
+func (s VisitStatus) Terminal() bool { return visits.isTerminal(s) }
+
+// VisitStatuses returns the visit statuses in order.
+func VisitStatuses() []VisitStatus { return slices.Clone(visits.states) }
+
 // VisitTable returns the visit transition table.
 func VisitTable() []Edge[VisitStatus] { return visits.table() }
 

@@ -61,7 +61,7 @@ func TestVisitMatrix(t *testing.T) {
 }
 
 func TestVisitTableIsTheSpec(t *testing.T) {
-	tableIsSpec(t, jobfsm.VisitTable(), visitSpec)
+	tableIsSpec(t, jobfsm.VisitTable(), visitSpec, jobfsm.VisitStatuses(), visitStatuses, visitTerminal)
 }
 
 // TestVisitDay walks one visit through a day with a lunch break.
