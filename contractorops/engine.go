@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/hestami-ai/opsengine/jobfsm"
 )
 
 // Config configures an [Engine]. The zero value is ready to use; a nil
@@ -105,6 +107,13 @@ type Engine struct {
 	Organizations *OrganizationService
 	Customers     *CustomerService
 	Feed          *FeedService
+	Events        *EventService
+	Jobs          *JobService
+	SLA           *SLAService
+
+	// factSources add to the facts of a job's transition what other areas
+	// know (estimates, invoices); registered with the areas.
+	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
 }
 
 // New returns an engine over store. The embedded default is
@@ -160,6 +169,9 @@ func (e *Engine) register() {
 	e.registerPlatform()
 	e.registerCustomers()
 	e.registerFeed()
+	e.registerEvents()
+	e.registerSLA()
+	e.registerJobs()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

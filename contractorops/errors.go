@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/invopop/validation"
+
+	"github.com/hestami-ai/opsengine/jobfsm"
 )
 
 // Code is a stable, machine-readable error code. Clients switch on it; it never
@@ -290,6 +292,18 @@ func AsError(err error) *Error {
 		return WrapError(err, CodeConflict, "the request was cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
 		return WrapError(err, CodeConflict, "the request timed out; retry with the same idempotency key")
+	}
+	var te *jobfsm.TransitionError
+	if errors.As(err, &te) {
+		e := WrapError(err, CodeIllegalTransition, "%s", strings.TrimPrefix(te.Error(), "jobfsm: "))
+		e.FieldErrors = []FieldError{{Field: "status", Code: string(te.Rule), Message: te.Rule.Description()}}
+		return e
+	}
+	var ie *jobfsm.InputError
+	if errors.As(err, &ie) {
+		e := WrapError(err, CodeValidationFailed, "input is invalid")
+		e.FieldErrors = []FieldError{{Field: ie.Field, Code: "invalid", Message: ie.Problem}}
+		return e
 	}
 	var verrs validation.Errors
 	if errors.As(err, &verrs) {

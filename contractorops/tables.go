@@ -30,6 +30,10 @@ func Tables() []TableSpec {
 		organizationsTable.spec,
 		customersTable.spec,
 		serviceLocationsTable.spec,
+		settingsTable.spec,
+		jobsTable.spec,
+		visitsTable.spec,
+		eventsTable.spec,
 	}
 }
 
