@@ -114,6 +114,7 @@ type Engine struct {
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
+	tasks       []Task
 }
 
 // New returns an engine over store. The embedded default is
@@ -172,6 +173,7 @@ func (e *Engine) register() {
 	e.registerEvents()
 	e.registerSLA()
 	e.registerJobs()
+	e.registerTasks()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

@@ -60,6 +60,43 @@ type Executor interface {
 	// When fn fails with an *Error that is not internal, that error is the
 	// step's recorded result.
 	Step(ctx context.Context, name string, fn func(ctx context.Context) ([]byte, error)) ([]byte, error)
+	// After arranges for w to run at w.At: the durable executor starts a
+	// workflow that sleeps until then (once, even on replay). The inline
+	// executor does nothing: an embedded engine runs its periodic tasks
+	// ([Engine.RunTask]), which do the same work.
+	After(ctx context.Context, w Wake) error
+}
+
+// Wake is a mutation to run later, as the engine's own work: at At, the
+// procedure in Scope with idempotency key Key and JSON input Input.
+type Wake struct {
+	At        time.Time       `json:"at"`
+	Procedure string          `json:"procedure"`
+	Scope     Scope           `json:"scope"`
+	Key       string          `json:"key"`
+	Input     json.RawMessage `json:"input"`
+}
+
+// RunWake executes a wake-up now, for runners that slept until its time.
+func (e *Engine) RunWake(ctx context.Context, w Wake) error {
+	p, ok := e.catalog.Lookup(w.Procedure)
+	if !ok {
+		return NewError(CodeNotFound, "no procedure %q", w.Procedure)
+	}
+	in, err := p.DecodeInput(w.Input)
+	if err != nil {
+		return err
+	}
+	_, err = e.Execute(ctx, w.Scope, w.Procedure, w.Key, in)
+	return err
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("contractorops: encode %T: %v", v, err))
+	}
+	return b
 }
 
 // Runner executes mutations. The default runs them inline (in memory,
@@ -252,7 +289,7 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 			if err := t.flush(c.e.newID); err != nil {
 				return nil, err
 			}
-			return json.Marshal(r)
+			return json.Marshal(txResult[R]{Result: r, Wakes: t.wakes})
 		})
 		if err != nil {
 			var ee *Error
@@ -261,12 +298,24 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 			}
 			return zero, err
 		}
-		var r R
+		var r txResult[R]
 		if err := json.Unmarshal(data, &r); err != nil {
 			return zero, WrapError(err, CodeInternal, "decode the result of %s", name)
 		}
-		return r, nil
+		for _, w := range r.Wakes {
+			if err := c.x.After(c.ctx, w); err != nil {
+				return zero, err
+			}
+		}
+		return r.Result, nil
 	}
+}
+
+// txResult is what a transaction records: its result and the wake-ups it
+// asked for, which run after it commits.
+type txResult[R any] struct {
+	Result R      `json:"result"`
+	Wakes  []Wake `json:"wakes,omitempty"`
 }
 
 // inlineExecutor runs effects directly: the embedded mode, and every query.
@@ -285,6 +334,8 @@ func (x *inlineExecutor) Tx(ctx context.Context, org, _ string, fn func(ctx cont
 func (x *inlineExecutor) Step(ctx context.Context, _ string, fn func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	return fn(ctx)
 }
+
+func (x *inlineExecutor) After(context.Context, Wake) error { return nil }
 
 // decodeResult turns an Execute result into the typed output.
 func decodeResult[Out any](resp *Response, err error) (*Out, error) {

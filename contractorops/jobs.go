@@ -516,6 +516,7 @@ type JobService struct {
 	updateVisitStatus  proc[UpdateVisitStatusInput, Visit]
 	listVisits         proc[JobIDInput, []Visit]
 	sla                proc[JobIDInput, jobfsm.SLAStatus]
+	escalateSLA        proc[EscalateSLAInput, Job]
 }
 
 // Create opens a job: a LEAD from a lead, a TICKET otherwise, numbered
@@ -591,6 +592,12 @@ func (s *JobService) ListVisits(ctx context.Context, scope Scope, jobID string) 
 	return *out, nil
 }
 
+// EscalateSLA records the escalations of the job's SLA that fell due, each
+// with an SLA_ESCALATED event. The engine runs it itself when they fall due.
+func (s *JobService) EscalateSLA(ctx context.Context, scope Scope, key string, jobID string) (*Job, error) {
+	return s.escalateSLA.do(ctx, scope, key, EscalateSLAInput{JobID: jobID})
+}
+
 // SLA returns the job's SLA status now: elapsed, remaining, breach and the
 // next escalation, on the organization's business calendar.
 func (s *JobService) SLA(ctx context.Context, scope Scope, jobID string) (*jobfsm.SLAStatus, error) {
@@ -615,6 +622,7 @@ func (e *Engine) registerJobs() {
 		updateVisitStatus:  mutation(e, "job/v1/updateVisitStatus", "Move a visit: on the way, on site, working, paused, done.", field, (*call).updateVisitStatus),
 		listVisits:         query(e, "job/v1/listVisits", "List a job's visits.", readers, (*call).listVisits),
 		sla:                query(e, "job/v1/sla", "Read a job's SLA status now.", readers, (*call).jobSLA),
+		escalateSLA:        mutation(e, "job/v1/escalateSLA", "Record the SLA escalations of a job that fell due (the SLA clock's own work).", []Role{RoleOwner, RoleAdmin, RoleAgent}, (*call).escalateSLA),
 	}
 }
 
@@ -770,6 +778,9 @@ func (c *call) saveJob(t *txn, j *Job) error {
 	st, err := c.slaStatus(t, j, c.now)
 	if err != nil {
 		return err
+	}
+	if !st.WakeAt.IsZero() && !st.WakeAt.Equal(j.SLAWakeAt) {
+		t.wakes = append(t.wakes, slaWake(t.org, j.ID, st.WakeAt))
 	}
 	j.SLAWakeAt = st.WakeAt
 	if j.Version == 0 {

@@ -3,6 +3,7 @@ package contractorops
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/invopop/validation"
@@ -165,5 +166,56 @@ func (e *Engine) registerSLA() {
 					return s, update(t, settingsTable, s)
 				})
 			}),
+	}
+}
+
+// EscalateSLAInput records the SLA escalations of a job that fell due.
+type EscalateSLAInput struct {
+	JobID string `json:"jobId"`
+}
+
+// Validate checks the input.
+func (in EscalateSLAInput) Validate() error {
+	return validation.ValidateStruct(&in, validation.Field(&in.JobID, validation.Required))
+}
+
+// escalateSLA records every escalation point of the job's SLA reached by now
+// and not recorded yet, each with an SLA_ESCALATED event. Escalations that
+// are not due yet (the clock paused, the job moved on) are left alone: the
+// next wake-up looks again.
+func (c *call) escalateSLA(in *EscalateSLAInput) (*Job, error) {
+	return c.mutateJob("escalate", in.JobID, func(t *txn, j *Job) error {
+		st, err := c.slaStatus(t, j, c.now)
+		if err != nil {
+			return err
+		}
+		for _, target := range []struct {
+			name string
+			ts   jobfsm.TargetStatus
+		}{{"RESPONSE", st.Response}, {"RESOLUTION", st.Resolution}} {
+			for _, esc := range target.ts.Escalations {
+				if !esc.Reached || slices.ContainsFunc(j.Escalations, func(e SLAEscalation) bool {
+					return e.Target == target.name && e.Percent == esc.Percent
+				}) {
+					continue
+				}
+				rec := SLAEscalation{Target: target.name, Percent: esc.Percent, DueAt: esc.At, At: c.now}
+				j.Escalations = append(j.Escalations, rec)
+				if err := emitEvent(t, j, &Event{Type: EventSLAEscalated, At: c.now, Escalation: &rec}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// slaWake is the wake-up that escalates a job's SLA at its next escalation
+// point: keyed by the job and the instant, so that every runner and every
+// sweep agree on it and it happens once.
+func slaWake(org, jobID string, at time.Time) Wake {
+	return Wake{
+		At: at, Procedure: "job/v1/escalateSLA", Scope: SystemScope(org, "sla-clock"),
+		Key: "sla:" + jobID + ":" + at.UTC().Format(time.RFC3339Nano), Input: mustJSON(EscalateSLAInput{JobID: jobID}),
 	}
 }

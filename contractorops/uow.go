@@ -44,6 +44,7 @@ type txn struct {
 
 	loaded  map[string]json.RawMessage // table/id → document as loaded
 	changes []change
+	wakes   []Wake // work to run later, once this transaction commits
 }
 
 // auditInfo is who and what a command's writes are attributed to.

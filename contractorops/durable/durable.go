@@ -98,10 +98,11 @@ func (r *Runner) Start(e *contractorops.Engine) error {
 		dbos.RegisterWorkflow(r.dctx, w.run, dbos.WithInstance(w), dbos.WithWorkflowName(w.name))
 		r.wfs[p.Name] = w
 	}
+	r.registerBackground()
 	if err := dbos.Launch(r.dctx); err != nil {
 		return fmt.Errorf("durable: launch: %w", err)
 	}
-	return nil
+	return r.applySchedules()
 }
 
 // Close shuts DBOS down, waiting up to the context's deadline (default 5 s)

@@ -1,0 +1,86 @@
+package durable
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dbos-inc/dbos-transact-golang/dbos"
+
+	"github.com/hestami-ai/opsengine/contractorops"
+)
+
+// wakeWorkflowName is the workflow that sleeps until a wake-up's time and
+// runs it.
+const wakeWorkflowName = "opsengine.wake.v1"
+
+// taskWorkflowName is the scheduled workflow that runs the engine's
+// periodic tasks; its schedule's context names the task.
+const taskWorkflowName = "opsengine.task.v1"
+
+// After starts, as a child of the running workflow, a workflow that sleeps
+// until w.At and then runs w. Its id derives from w's key, so a replay, a
+// second command asking for the same wake-up, or a sweep running the same
+// work all meet the same run.
+func (x *executor) After(_ context.Context, w contractorops.Wake) error {
+	id := "wake:" + contractorops.WorkflowID(w.Scope.OrganizationID, w.Procedure, w.Key)
+	_, err := dbos.RunWorkflow(x.dctx, x.r.wake, w, dbos.WithWorkflowID(id))
+	return err
+}
+
+// wake sleeps durably until w.At by the engine's clock (a restart resumes
+// the sleep), then executes w through the engine: its idempotency key makes
+// it happen once whoever else runs it.
+func (r *Runner) wake(ctx dbos.Context, w contractorops.Wake) (string, error) {
+	if d := w.At.Sub(r.eng.Config().Clock()); d > 0 {
+		if _, err := dbos.Sleep(ctx, d); err != nil {
+			return "", err
+		}
+	}
+	return dbos.RunAsStep(ctx, func(sctx context.Context) (string, error) {
+		if err := r.eng.RunWake(context.WithoutCancel(sctx), w); err != nil {
+			// A refusal is an answer (the job moved on); only faults retry.
+			if e := contractorops.AsError(err); e.Type == contractorops.TypeInternal {
+				return "", err
+			}
+			return contractorops.AsError(err).Error(), nil
+		}
+		return "done", nil
+	}, dbos.WithStepName("run"), dbos.WithStepMaxRetries(5))
+}
+
+// runTask is the scheduled workflow of the engine's periodic tasks: the
+// schedule's context names the task, and the run is one recorded step.
+func (r *Runner) runTask(ctx dbos.Context, in dbos.ScheduledWorkflowInput) (contractorops.TaskReport, error) {
+	name, err := dbos.DecodeScheduleContext[string](in)
+	if err != nil {
+		return contractorops.TaskReport{}, err
+	}
+	return dbos.RunAsStep(ctx, func(sctx context.Context) (contractorops.TaskReport, error) {
+		rep, err := r.eng.RunTask(context.WithoutCancel(sctx), name, in.ScheduledTime)
+		if err != nil {
+			return contractorops.TaskReport{}, err
+		}
+		return *rep, nil
+	}, dbos.WithStepName("run"))
+}
+
+// registerBackground registers the wake-up and task workflows (before
+// Launch).
+func (r *Runner) registerBackground() {
+	dbos.RegisterWorkflow(r.dctx, r.wake, dbos.WithWorkflowName(wakeWorkflowName))
+	dbos.RegisterWorkflow(r.dctx, r.runTask, dbos.WithWorkflowName(taskWorkflowName))
+}
+
+// applySchedules creates or updates one schedule per task (after Launch).
+func (r *Runner) applySchedules() error {
+	var specs []dbos.ScheduleSpec
+	for _, t := range r.eng.Tasks() {
+		specs = append(specs, dbos.ScheduleSpec{
+			ScheduleName: "opsengine." + t.Name, Schedule: t.Schedule, Workflow: r.runTask, Context: t.Name,
+		})
+	}
+	if err := dbos.ApplySchedules(r.dctx, specs); err != nil {
+		return fmt.Errorf("durable: schedule the periodic tasks: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package durable_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hestami-ai/opsengine/contractorops"
+	"github.com/hestami-ai/opsengine/contractorops/durable"
+	"github.com/hestami-ai/opsengine/contractorops/pgstore"
+	"github.com/hestami-ai/opsengine/internal/pgtest"
+	"github.com/hestami-ai/opsengine/jobfsm"
+)
+
+// start returns a durable engine on db, with the real clock.
+func start(t *testing.T, db *pgtest.DB) *contractorops.Engine {
+	t.Helper()
+	ctx := context.Background()
+	store, err := pgstore.Connect(ctx, db.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 1}))
+	r, err := durable.New(ctx, store, &durable.Config{SystemDatabaseURL: db.OwnerURL, ExecutorID: "wake-test", Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := contractorops.New(store, &contractorops.Config{Runner: r, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// TestSLAWakeUpsSurviveRestarts: a job's SLA clock sleeps durably until each
+// escalation point and records it then, including across a restart of the
+// process while it sleeps.
+func TestSLAWakeUpsSurviveRestarts(t *testing.T) {
+	db := pgtest.Fresh(t)
+	ctx := context.Background()
+	if err := durable.Migrate(ctx, db.OwnerURL, pgtest.RuntimeRole, ""); err != nil {
+		t.Fatal(err)
+	}
+	eng := start(t, db)
+	org, err := eng.Organizations.Create(ctx, platform, "org", contractorops.CreateOrganizationInput{Name: "Wake Co", Type: contractorops.OrgServiceProvider})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleOwner}
+	// Escalate at 1 % and 4 % of a one-minute response: after 0.6 s and
+	// 2.4 s.
+	policies := jobfsm.DefaultPolicies()
+	policies[jobfsm.PriorityEmergency] = jobfsm.Policy{Name: "FAST", ResponseMinutes: 1, ResolutionMinutes: 600, WallClock: true, Escalations: []int{1, 4}}
+	if _, err := eng.SLA.UpdateSettings(ctx, owner, "sla", contractorops.UpdateSLASettingsInput{Policies: policies, BusinessHours: contractorops.DefaultBusinessHours()}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := eng.Jobs.Create(ctx, owner, "job", contractorops.CreateJobInput{Title: "Gas smell", Priority: jobfsm.PriorityEmergency})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(eng *contractorops.Engine, n int) *contractorops.Job {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			got, err := eng.Jobs.Get(ctx, owner, j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Escalations) >= n {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after 15 s the job has escalations %+v, want %d", got.Escalations, n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	got := waitFor(eng, 1)
+	if e := got.Escalations[0]; e.Target != "RESPONSE" || e.Percent != 1 || e.At.Before(e.DueAt) {
+		t.Fatalf("first escalation = %+v", e)
+	}
+	// Stop the process while the next wake-up sleeps; a new process with the
+	// same executor id resumes the sleep and records the escalation.
+	if err := eng.Close(ctx); err != nil {
+		t.Logf("close: %v", err)
+	}
+	eng2 := start(t, db)
+	defer eng2.Close(ctx)
+	got = waitFor(eng2, 2)
+	if e := got.Escalations[1]; e.Percent != 4 || e.At.Before(e.DueAt) {
+		t.Fatalf("second escalation = %+v", e)
+	}
+
+	admin, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var wakes int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM dbos.workflow_status WHERE name = 'opsengine.wake.v1' AND status = 'SUCCESS'`).Scan(&wakes); err != nil {
+		t.Fatal(err)
+	}
+	if wakes < 2 {
+		t.Errorf("%d wake-up workflows succeeded, want at least 2", wakes)
+	}
+}
