@@ -40,6 +40,7 @@ var eventsTable = table[Event]{
 	keys: func(e *Event) map[string]string {
 		return keys("seq", seqKey(e.Seq), "type", string(e.Type), "job_id", e.JobID)
 	},
+	untracked: true,
 }
 
 // emit appends the events of a job's transition to the outbox.

@@ -27,6 +27,7 @@ var idempotencyTable = table[idempotencyRecord]{
 	keys: func(r *idempotencyRecord) map[string]string {
 		return keys("procedure", r.Procedure, "expires_at", timeKey(r.ExpiresAt))
 	},
+	untracked: true,
 }
 
 // runningLease is how long a claimed record blocks its key if the process

@@ -76,9 +76,11 @@ var auditTable = table[AuditEvent]{
 	keys: func(e *AuditEvent) map[string]string {
 		return keys("entity", e.Entity, "entity_id", e.EntityID, "workflow_id", e.WorkflowID, "at", timeKey(e.At))
 	},
+	untracked: true,
 }
 
 var changesTable = table[Change]{
-	spec: TableSpec{Name: "changes", Keys: []string{"seq", "entity"}, Unique: [][]string{{"seq"}}},
-	keys: func(c *Change) map[string]string { return keys("seq", seqKey(c.Seq), "entity", c.Entity) },
+	spec:      TableSpec{Name: "changes", Keys: []string{"seq", "entity"}, Unique: [][]string{{"seq"}}},
+	keys:      func(c *Change) map[string]string { return keys("seq", seqKey(c.Seq), "entity", c.Entity) },
+	untracked: true,
 }

@@ -30,6 +30,10 @@ type entity[T any] interface {
 type table[T any] struct {
 	spec TableSpec
 	keys func(*T) map[string]string
+	// untracked tables are the engine's own records (the audit trail, the
+	// change feed, the event outbox, idempotency records): their writes
+	// are not audited nor fed, which would only repeat them.
+	untracked bool
 }
 
 // txn is the engine's view of one store transaction: typed access, the time
@@ -127,7 +131,9 @@ func insert[T any, P entity[T]](t *txn, tb table[T], v P) error {
 		m.Version = 0
 		return err
 	}
-	t.record(change{table: tb.spec.Name, id: m.ID, op: OpInsert, version: 1, after: data})
+	if !tb.untracked {
+		t.record(change{table: tb.spec.Name, id: m.ID, op: OpInsert, version: 1, after: data})
+	}
 	return nil
 }
 
@@ -148,8 +154,13 @@ func update[T any, P entity[T]](t *txn, tb table[T], v P) error {
 		return err
 	}
 	before := t.loaded[loadedKey(tb.spec.Name, m.ID)]
+	if t.loaded == nil {
+		t.loaded = map[string]json.RawMessage{}
+	}
 	t.loaded[loadedKey(tb.spec.Name, m.ID)] = data
-	t.record(change{table: tb.spec.Name, id: m.ID, op: OpUpdate, version: m.Version, before: before, after: data})
+	if !tb.untracked {
+		t.record(change{table: tb.spec.Name, id: m.ID, op: OpUpdate, version: m.Version, before: before, after: data})
+	}
 	return nil
 }
 
@@ -159,16 +170,13 @@ func remove[T any, P entity[T]](t *txn, tb table[T], v P) error {
 	if err := t.tx.Delete(t.ctx, tb.spec.Name, m.ID, m.Version); err != nil {
 		return err
 	}
-	t.record(change{table: tb.spec.Name, id: m.ID, op: OpDelete, version: m.Version + 1, before: t.loaded[loadedKey(tb.spec.Name, m.ID)]})
+	if !tb.untracked {
+		t.record(change{table: tb.spec.Name, id: m.ID, op: OpDelete, version: m.Version + 1, before: t.loaded[loadedKey(tb.spec.Name, m.ID)]})
+	}
 	return nil
 }
 
-func (t *txn) record(c change) {
-	if t.loaded == nil {
-		t.loaded = map[string]json.RawMessage{}
-	}
-	t.changes = append(t.changes, c)
-}
+func (t *txn) record(c change) { t.changes = append(t.changes, c) }
 
 // AuditEvent is one entry of the audit trail: one entity written by one
 // command, with who did it, through which procedure and workflow, and what
@@ -229,9 +237,6 @@ func (t *txn) flush(newID func() string) error {
 		}
 	}
 	for _, c := range t.changes {
-		if c.table == auditTable.spec.Name {
-			continue
-		}
 		seq, err := t.tx.NextNumber(t.ctx, "changes")
 		if err != nil {
 			return err

@@ -17,7 +17,13 @@ import (
 )
 
 // start returns a durable engine on db, with the real clock.
-func start(t *testing.T, db *pgtest.DB) *contractorops.Engine {
+func start(t *testing.T, db *pgtest.DB) *contractorops.Engine { return startB(t, db) }
+
+func durableMigrate(db *pgtest.DB) error {
+	return durable.Migrate(context.Background(), db.OwnerURL, pgtest.RuntimeRole, "")
+}
+
+func startB(t testing.TB, db *pgtest.DB) *contractorops.Engine {
 	t.Helper()
 	ctx := context.Background()
 	store, err := pgstore.Connect(ctx, db.URL, nil)
@@ -34,6 +40,7 @@ func start(t *testing.T, db *pgtest.DB) *contractorops.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { eng.Close(context.Background()) })
 	return eng
 }
 

@@ -1,0 +1,84 @@
+package durable_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hestami-ai/opsengine/contractorops"
+	"github.com/hestami-ai/opsengine/internal/pgtest"
+)
+
+// benchDB is one migrated database shared by the benchmarks of a run.
+var benchDB struct {
+	once sync.Once
+	db   *pgtest.DB
+	err  error
+}
+
+func benchSetup(b *testing.B) *pgtest.DB {
+	b.Helper()
+	db := pgtest.New(b)
+	benchDB.once.Do(func() {
+		benchDB.err = durableMigrate(db)
+	})
+	if benchDB.err != nil {
+		b.Fatal(benchDB.err)
+	}
+	return db
+}
+
+// BenchmarkRawInsertTx is the physical baseline: one transaction that sets
+// the tenant and inserts one row into the jobs table, as the runtime role,
+// on the same database — what the machine can do at the least.
+func BenchmarkRawInsertTx(b *testing.B) {
+	db := benchSetup(b)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, db.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	const org = "0b0c0d0e-0000-4000-8000-0000000000bb"
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", org); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO jobs (organization_id, id, version, number, status, data) VALUES ($1, $2, 1, $3, 'TICKET', '{"title":"x"}')`,
+			org, fmt.Sprintf("raw-%d-%d", b.N, i), fmt.Sprintf("RAW-%d-%d", b.N, i)); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkJobCreateDurable runs job/v1/create through the durable path: a
+// DBOS workflow whose transaction (number, job, history, audit, change
+// feed, outbox) runs under row-level security, each with a new key.
+func BenchmarkJobCreateDurable(b *testing.B) {
+	db := benchSetup(b)
+	eng := startB(b, db)
+	ctx := context.Background()
+	org, err := eng.Organizations.Create(ctx, platform, fmt.Sprint("bench-org-", b.N), contractorops.CreateOrganizationInput{Name: "Bench Co", Type: contractorops.OrgServiceProvider})
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleDispatcher}
+	in := contractorops.CreateJobInput{Title: "No heat", Trade: "HVAC"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := eng.Jobs.Create(ctx, owner, fmt.Sprint("bench-", b.N, "-", i), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
