@@ -59,6 +59,12 @@ type Scope struct {
 // creating an organization, that belong to no tenant.
 const PlatformOrganization = "00000000-0000-0000-0000-000000000000"
 
+// PlatformScope returns the scope of platform operations (creating an
+// organization) done by the named system actor.
+func PlatformScope(actor string) Scope {
+	return Scope{OrganizationID: PlatformOrganization, Actor: Actor{Kind: ActorSystem, ID: actor}, Role: RoleOwner}
+}
+
 // SystemScope returns the scope in which the engine's own periodic work
 // (SLA escalations, scheduled agents) acts for org.
 func SystemScope(org, name string) Scope {
