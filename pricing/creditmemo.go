@@ -168,15 +168,20 @@ func (m *CreditMemo) creditLine(k int, orig *Line, c *credited, r CreditRequest)
 		}
 		a, q = remaining, remainingQty
 	}
-	before, after := c.total, sum(cur, c.total, a)
+	// The fraction of the line credited before and after this credit: by
+	// amount, or by quantity for a line whose total is zero.
+	before, after := new(big.Rat), new(big.Rat)
+	switch {
+	case orig.Total.IsPositive():
+		before.Quo(c.total.amount.Rat(), orig.Total.amount.Rat())
+		after.Quo(sum(cur, c.total, a).amount.Rat(), orig.Total.amount.Rat())
+	case orig.Quantity.Sign() > 0:
+		before.Quo(c.quantity.d.Rat(), orig.Quantity.d.Rat())
+		after.Quo(c.quantity.Add(q).d.Rat(), orig.Quantity.d.Rat())
+	}
 	share := func(x Money) Money { // what of x this credit covers, cumulatively rounded
-		if orig.Total.IsZero() {
-			return zero(cur)
-		}
-		at := func(done Money) Money {
-			f := new(big.Rat).Mul(x.amount.Rat(), done.amount.Rat())
-			f.Quo(f, orig.Total.amount.Rat())
-			return Money{amount: roundRat(f, x.digits(), mode), currency: cur}
+		at := func(f *big.Rat) Money {
+			return Money{amount: roundRat(new(big.Rat).Mul(x.amount.Rat(), f), x.digits(), mode), currency: cur}
 		}
 		return sum(cur, at(after), at(before).Neg())
 	}
@@ -189,18 +194,26 @@ func (m *CreditMemo) creditLine(k int, orig *Line, c *credited, r CreditRequest)
 		Net: sum(cur, a, discount, tax.Neg()).Neg(),
 	}
 	// Split the tax among the line's rates within what each has left.
-	if len(orig.Taxes) > 0 && tax.IsPositive() {
+	if len(orig.Taxes) > 0 {
 		weights := make([]*big.Rat, len(orig.Taxes))
 		for j, t := range orig.Taxes {
 			weights[j] = sum(cur, t.Amount, c.rates[t.RateID].Neg()).amount.Rat()
 		}
-		for j, part := range allocateMoney(tax, weights) {
+		parts := make([]Money, len(orig.Taxes))
+		if tax.IsZero() {
+			for j := range parts {
+				parts[j] = zero(cur)
+			}
+		} else {
+			parts = allocateMoney(tax, weights)
+		}
+		for j, part := range parts {
 			id := orig.Taxes[j].RateID
 			l.Taxes = append(l.Taxes, LineTax{RateID: id, Amount: part.Neg()})
 			c.rates[id] = sum(cur, c.rates[id], part)
 		}
 	}
-	c.total, c.quantity = after, c.quantity.Add(q)
+	c.total, c.quantity = sum(cur, c.total, a), c.quantity.Add(q)
 	return l, nil
 }
 
