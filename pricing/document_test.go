@@ -119,7 +119,7 @@ func TestDiscounts(t *testing.T) {
 	b.LineDiscount = pricing.AmountOff(usd("45.00")) // capped at 30 → 0
 	c := line("c", "1", "60.00", pricing.TaxLabor)
 	inv := invoiceOf(t, "USD", tax, pricing.Rounding{}, []pricing.Line{permit, a, b, c}, []pricing.Discount{
-		{ID: "senior", Portion: pricing.Portion{Percent: ptr(pct("10"))}}, // 10 % of 240 = 24: 18 + 0 + 6
+		{ID: "senior", Portion: pricing.Portion{Percent: ptr(pct("10"))}},    // 10 % of 240 = 24: 18 + 0 + 6
 		{ID: "coupon", Portion: pricing.Portion{Amount: ptr(usd("500.00"))}}, // capped at what is left: 216
 	})
 	want := map[string]struct{ discount, tax, total string }{
