@@ -25,14 +25,12 @@ func (m Money) Allocate(weights ...decimal.Decimal) ([]Money, error) {
 	if len(weights) == 0 {
 		return nil, invalid("weights", "", "no weights")
 	}
-	ws := make([]*big.Rat, len(weights))
 	for i, w := range weights {
 		if w.Sign() < 0 {
 			return nil, invalidAmount("weights["+strconv.Itoa(i)+"]", formatDecimal(w, 0), "negative weight")
 		}
-		ws[i] = w.Rat()
 	}
-	parts, ok := allocateUnits(units, ws)
+	parts, ok := allocateInts(units, intWeights(weights))
 	if !ok {
 		return nil, invalid("weights", "", "weights sum to zero")
 	}
@@ -56,11 +54,27 @@ func (m Money) Split(n int) ([]Money, error) {
 	return m.Allocate(ws...)
 }
 
-// allocateUnits distributes total (an integer, any sign) over non-negative
-// rational weights by largest remainder. It reports false if the weights sum
-// to zero.
-func allocateUnits(total *big.Int, weights []*big.Rat) ([]*big.Int, bool) {
-	w := new(big.Rat)
+// intWeights scales decimal weights to integers with a common exponent.
+func intWeights(ws []decimal.Decimal) []*big.Int {
+	minExp := int32(0)
+	for _, w := range ws {
+		minExp = min(minExp, w.Exponent())
+	}
+	out := make([]*big.Int, len(ws))
+	for i, w := range ws {
+		c := w.Coefficient()
+		if e := w.Exponent() - minExp; e > 0 {
+			c.Mul(c, pow10(e))
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// allocateInts distributes total (any sign) over non-negative integer
+// weights by largest remainder. It reports false if the weights sum to zero.
+func allocateInts(total *big.Int, weights []*big.Int) ([]*big.Int, bool) {
+	w := new(big.Int)
 	for _, x := range weights {
 		w.Add(w, x)
 	}
@@ -69,28 +83,26 @@ func allocateUnits(total *big.Int, weights []*big.Rat) ([]*big.Int, bool) {
 	}
 	abs := new(big.Int).Abs(total)
 	parts := make([]*big.Int, len(weights))
-	rems := make([]*big.Rat, len(weights))
+	rems := make([]*big.Int, len(weights))
 	left := new(big.Int).Set(abs)
-	share := new(big.Rat)
 	for i, x := range weights {
-		// exact share = |total| × x / w, as num/den
-		share.Quo(x, w)
-		share.Mul(share, new(big.Rat).SetInt(abs))
-		q, r := new(big.Int).QuoRem(share.Num(), share.Denom(), new(big.Int))
-		parts[i] = q
-		rems[i] = new(big.Rat).SetFrac(r, share.Denom())
+		q, r := new(big.Int).QuoRem(new(big.Int).Mul(abs, x), w, new(big.Int))
+		parts[i], rems[i] = q, r
 		left.Sub(left, q)
 	}
 	if left.Sign() > 0 {
-		order := make([]int, len(weights))
-		for i := range order {
-			order[i] = i
+		// Fewer units are left than parts with a remainder: hand them out
+		// largest remainder first, ties to the earlier part.
+		var order []int
+		for i, r := range rems {
+			if r.Sign() > 0 {
+				order = append(order, i)
+			}
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return rems[b].Cmp(rems[a]) })
-		one := big.NewInt(1)
-		for k := 0; left.Sign() > 0; k++ {
-			parts[order[k]].Add(parts[order[k]], one)
-			left.Sub(left, one)
+		n := int(left.Int64())
+		for _, i := range order[:n] {
+			parts[i].Add(parts[i], big.NewInt(1))
 		}
 	}
 	if total.Sign() < 0 {
@@ -101,11 +113,10 @@ func allocateUnits(total *big.Int, weights []*big.Rat) ([]*big.Int, bool) {
 	return parts, true
 }
 
-// allocateMoney allocates a rounded amount over rational weights; the caller
-// guarantees the weights do not sum to zero.
-func allocateMoney(m Money, weights []*big.Rat) []Money {
-	units, _ := m.units()
-	parts, _ := allocateUnits(units, weights)
+// allocateMoney allocates a rounded amount over integer weights; the caller
+// guarantees that the weights do not sum to zero.
+func allocateMoney(m Money, weights []*big.Int) []Money {
+	parts, _ := allocateInts(m.unitsOf(), weights)
 	out := make([]Money, len(parts))
 	for i, p := range parts {
 		out[i] = m.fromUnits(p)

@@ -195,9 +195,9 @@ func (m *CreditMemo) creditLine(k int, orig *Line, c *credited, r CreditRequest)
 	}
 	// Split the tax among the line's rates within what each has left.
 	if len(orig.Taxes) > 0 {
-		weights := make([]*big.Rat, len(orig.Taxes))
+		weights := make([]*big.Int, len(orig.Taxes))
 		for j, t := range orig.Taxes {
-			weights[j] = sum(cur, t.Amount, c.rates[t.RateID].Neg()).amount.Rat()
+			weights[j] = sum(cur, t.Amount, c.rates[t.RateID].Neg()).unitsOf()
 		}
 		parts := make([]Money, len(orig.Taxes))
 		if tax.IsZero() {

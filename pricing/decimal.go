@@ -14,6 +14,9 @@ const QuantityPlaces = 4
 // 6.0625 %.
 const PercentPlaces = 6
 
+// hundredPercent is 100 %.
+var hundredPercent = Percent{d: decimal.New(100, 0)}
+
 // Quantity is an exact count of units (hours, feet, each), with at most
 // [QuantityPlaces] decimals. It marshals to JSON as a string ("2.5"). The
 // zero value is 0.
@@ -142,6 +145,8 @@ func (p Percent) IsZero() bool { return p.d.IsZero() }
 
 // Cmp compares p and o.
 func (p Percent) Cmp(o Percent) int { return p.d.Cmp(o.d) }
+
+func (p Percent) neg() Percent { return Percent{d: p.d.Neg()} }
 
 // Of returns p % of m, exact (not rounded).
 func (p Percent) Of(m Money) Money { return m.Mul(p.Fraction()) }

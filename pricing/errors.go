@@ -73,6 +73,23 @@ func (e *InputError) Error() string {
 // Unwrap returns the sentinel.
 func (e *InputError) Unwrap() error { return e.Err }
 
+// at places an InputError at field: "lines[2]" and "unitPrice" make
+// "lines[2].unitPrice". Other errors are returned as they are.
+func at(field string, err error) error {
+	ie, ok := err.(*InputError)
+	if !ok {
+		return err
+	}
+	c := *ie
+	switch {
+	case c.Field == "":
+		c.Field = field
+	case field != "":
+		c.Field = field + "." + c.Field
+	}
+	return &c
+}
+
 func invalid(field, value, reason string) error {
 	return &InputError{Field: field, Value: value, Reason: reason, Err: ErrInvalidInput}
 }

@@ -143,8 +143,8 @@ func NewEstimate(e Estimate, now time.Time) (*Estimate, error) {
 		return nil, err
 	}
 	if e.Deposit != nil {
-		if err := e.Deposit.validate("deposit", e.Currency); err != nil {
-			return nil, err
+		if err := e.Deposit.validate(e.Currency); err != nil {
+			return nil, at("deposit", err)
 		}
 	}
 	e.Status, e.CreatedAt, e.Rounding = EstimateDraft, now, e.Rounding.WithDefaults()

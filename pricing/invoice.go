@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -186,6 +187,9 @@ func NewInvoice(h Invoice, lines []Line, discounts []Discount, now time.Time) (*
 	}
 	if err := h.Terms.validate(); err != nil {
 		return nil, err
+	}
+	if len(lines) > maxLines {
+		return nil, invalid("lines", strconv.Itoa(len(lines)), "at most 100000 lines")
 	}
 	inv := h
 	inv.Status, inv.CreatedAt, inv.Rounding = InvoiceDraft, now, h.Rounding.WithDefaults()

@@ -226,7 +226,7 @@ func (it *Item) validate(field, cur string) error {
 		if it.Discount == nil {
 			return invalid(field+".discount", "", "a DISCOUNT item needs a discount")
 		}
-		return it.Discount.validate(field+".discount", cur)
+		return at(field+".discount", it.Discount.validate(cur))
 	case ItemBundle:
 		if len(it.Components) == 0 {
 			return invalid(field+".components", "", "a bundle needs components")

@@ -241,6 +241,18 @@ func (m Money) units() (*big.Int, bool) {
 	return s.BigInt(), true
 }
 
+// unitsOf returns a rounded m in minor units, cheaply.
+func (m Money) unitsOf() *big.Int {
+	c, e := m.amount.Coefficient(), m.amount.Exponent()+m.digits()
+	switch {
+	case e > 0:
+		c.Mul(c, pow10(e))
+	case e < 0:
+		c.Quo(c, pow10(-e)) // exact: m is rounded
+	}
+	return c
+}
+
 func (m Money) fromUnits(u *big.Int) Money {
 	return Money{amount: decimal.NewFromBigInt(u, -m.digits()), currency: m.currency}
 }

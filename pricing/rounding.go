@@ -37,10 +37,22 @@ func (m RoundingMode) orDefault() RoundingMode {
 	return m
 }
 
-var ten = big.NewInt(10)
+// powersOfTen is a constant table: 10^0 … 10^63. Its values are shared and
+// must never be modified.
+var powersOfTen = func() []*big.Int {
+	t := make([]*big.Int, 64)
+	for i := range t {
+		t[i] = new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(i)), nil)
+	}
+	return t
+}()
 
+// pow10 returns 10^n (n ≥ 0), read-only.
 func pow10(n int32) *big.Int {
-	return new(big.Int).Exp(ten, big.NewInt(int64(n)), nil)
+	if int(n) < len(powersOfTen) {
+		return powersOfTen[n]
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 }
 
 // roundFrac rounds num/den (den ≠ 0) to places decimal places under mode.
@@ -91,6 +103,18 @@ func roundDecimal(d decimal.Decimal, places int32, mode RoundingMode) decimal.De
 		return d.RoundDown(places) // exact at places already: only the exponent changes
 	}
 	return roundFrac(d.Coefficient(), pow10(-d.Exponent()), places, mode)
+}
+
+// roundQuo rounds num ÷ den (den ≠ 0) to places decimal places under mode,
+// exactly.
+func roundQuo(num, den decimal.Decimal, places int32, mode RoundingMode) decimal.Decimal {
+	n, d := num.Coefficient(), den.Coefficient()
+	if e := num.Exponent() - den.Exponent(); e > 0 {
+		n.Mul(n, pow10(e))
+	} else if e < 0 {
+		d.Mul(d, pow10(-e))
+	}
+	return roundFrac(n, d, places, mode)
 }
 
 // roundRat rounds r to places decimal places under mode.

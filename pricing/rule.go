@@ -122,7 +122,7 @@ func (r *Rule) validate(field, cur string) error {
 	if r.Price != nil && r.Price.IsNegative() {
 		return invalidAmount(field+".price", r.Price.Number(), "must not be negative")
 	}
-	if r.Percent != nil && r.Percent.Cmp(MustPercent("-100")) < 0 {
+	if r.Percent != nil && r.Percent.Cmp(hundredPercent.neg()) < 0 {
 		return invalidAmount(field+".percent", r.Percent.String(), "at least −100")
 	}
 	if !r.From.IsZero() && !r.To.IsZero() && !r.Annual && !r.From.Before(r.To) {

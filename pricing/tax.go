@@ -89,7 +89,7 @@ func (p *TaxProfile) validate(field string) error {
 			return invalid(f+".id", r.ID, "duplicate tax rate id")
 		}
 		seen[r.ID] = true
-		if r.Rate.Sign() < 0 || r.Rate.Cmp(MustPercent("100")) > 0 {
+		if r.Rate.Sign() < 0 || r.Rate.Cmp(hundredPercent) > 0 {
 			return invalidAmount(f+".rate", r.Rate.String(), "a tax rate is between 0 and 100 %")
 		}
 	}
