@@ -69,8 +69,10 @@ type Estimate struct {
 	// DepositDue is the deposit of the accepted option, fixed on acceptance.
 	DepositDue Money     `json:"depositDue"`
 	Deposits   []Deposit `json:"deposits,omitempty"`
-	// DepositPaid is Σ Deposits; derived.
-	DepositPaid   Money  `json:"depositPaid"`
+	// DepositPaid is Σ deposits less their refunds; derived.
+	DepositPaid Money `json:"depositPaid"`
+	// InvoiceID is the invoice made from the estimate; its deposits went to it.
+	InvoiceID     string `json:"invoiceId,omitempty"`
 	DeclineReason string `json:"declineReason,omitempty"`
 
 	CreatedAt  time.Time `json:"createdAt,omitzero"`
@@ -104,7 +106,12 @@ type Deposit struct {
 	Method     PaymentMethod `json:"method,omitempty"`
 	Reference  string        `json:"reference,omitempty"`
 	ReceivedAt time.Time     `json:"receivedAt,omitzero"`
+	Refunds    []Refund      `json:"refunds,omitempty"`
+	Refunded   Money         `json:"refunded"` // Σ Refunds; derived
 }
+
+// Held is what the contractor still holds of the deposit.
+func (d *Deposit) Held() Money { return sum(d.Amount.currency, d.Amount, d.Refunded.Neg()) }
 
 // OptionRequest asks for an option: the lines of a job template, then
 // pricebook lines, then custom lines, and document discounts.
@@ -272,12 +279,22 @@ func (e *Estimate) Recalculate() error {
 			return err
 		}
 	}
+	e.balanceDeposits()
+	return nil
+}
+
+// balanceDeposits derives the deposit figures.
+func (e *Estimate) balanceDeposits() {
 	paid := zero(e.Currency)
-	for _, d := range e.Deposits {
-		paid = sum(e.Currency, paid, d.Amount)
+	for i := range e.Deposits {
+		d := &e.Deposits[i]
+		d.Refunded = zero(e.Currency)
+		for _, r := range d.Refunds {
+			d.Refunded = sum(e.Currency, d.Refunded, r.Amount)
+		}
+		paid = sum(e.Currency, paid, d.Held())
 	}
 	e.DepositPaid = paid
-	return nil
 }
 
 // EditOption changes the lines and discounts of an option of a DRAFT
@@ -453,8 +470,11 @@ func (e *Estimate) RecordDeposit(d Deposit, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if d.ID == "" || slices.ContainsFunc(e.Deposits, func(x Deposit) bool { return x.ID == d.ID }) {
-		return invalid("deposit.id", d.ID, "missing or duplicate deposit id")
+	if e.InvoiceID != "" {
+		return e.transition("record a deposit", "ESTIMATE_ALREADY_INVOICED")
+	}
+	if err := newID("deposit.id", d.ID, e.Deposits, func(x Deposit) string { return x.ID }); err != nil {
+		return err
 	}
 	if err := checkPayment("deposit.amount", e.Currency, d.Amount); err != nil {
 		return err
@@ -466,8 +486,49 @@ func (e *Estimate) RecordDeposit(d Deposit, now time.Time) error {
 	if d.ReceivedAt.IsZero() {
 		d.ReceivedAt = now
 	}
+	d.Refunds = nil
 	e.Deposits = append(e.Deposits, d)
-	e.DepositPaid = sum(e.Currency, e.DepositPaid, d.Amount)
+	e.balanceDeposits()
+	return nil
+}
+
+// RefundDeposit gives back part of a deposit (the customer cancelled): never
+// more than what is held of it, and only before the estimate is invoiced —
+// after that the deposit is a credit on the invoice.
+func (e *Estimate) RefundDeposit(depositID string, r Refund, now time.Time) error {
+	if e.InvoiceID != "" {
+		return e.transition("refund a deposit", "ESTIMATE_ALREADY_INVOICED")
+	}
+	i := slices.IndexFunc(e.Deposits, func(d Deposit) bool { return d.ID == depositID })
+	if i < 0 {
+		return &NotFoundError{Kind: "deposit", ID: depositID, In: "estimate " + e.ID}
+	}
+	d := &e.Deposits[i]
+	if err := newID("refund.id", r.ID, d.Refunds, func(x Refund) string { return x.ID }); err != nil {
+		return err
+	}
+	if err := checkPayment("refund.amount", e.Currency, r.Amount); err != nil {
+		return err
+	}
+	if held := d.Held(); r.Amount.amount.Cmp(held.amount) > 0 {
+		return &RefundError{PaymentID: d.ID, Requested: r.Amount, Refundable: held}
+	}
+	if r.At.IsZero() {
+		r.At = now
+	}
+	d.Refunds = append(d.Refunds, r)
+	e.balanceDeposits()
+	return nil
+}
+
+// InvoiceVoided releases the estimate from its invoice once that invoice is
+// void, so that it can be invoiced again (its deposits with it) or its
+// deposits refunded.
+func (e *Estimate) InvoiceVoided(inv *Invoice) error {
+	if inv.ID != e.InvoiceID || inv.VoidedAt.IsZero() {
+		return e.transition("release its invoice", "ESTIMATE_INVOICE_NOT_VOID")
+	}
+	e.InvoiceID = ""
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package pricing
 
 import (
-	"slices"
 	"strconv"
 	"time"
 )
@@ -207,12 +206,16 @@ func NewInvoice(h Invoice, lines []Line, discounts []Discount, now time.Time) (*
 
 // InvoiceFromEstimate bills the accepted option of an ACCEPTED estimate: its
 // lines (as snapshotted, never repriced), discounts, tax and rounding; the
-// deposits paid on the estimate are applied as credits. h supplies the id,
-// number and terms.
+// deposits held on the estimate are applied as credits. h supplies the id,
+// number and terms. The estimate records the invoice (est.InvoiceID), and is
+// invoiced once: see [Estimate.InvoiceVoided].
 func InvoiceFromEstimate(est *Estimate, h Invoice, now time.Time) (*Invoice, error) {
 	o, err := est.AcceptedOption()
 	if err != nil {
 		return nil, err
+	}
+	if est.InvoiceID != "" {
+		return nil, est.transition("invoice", "ESTIMATE_ALREADY_INVOICED")
 	}
 	h.JobID, h.CustomerID, h.EstimateID, h.OptionID = est.JobID, est.CustomerID, est.ID, o.ID
 	h.Currency, h.PricebookVersionID, h.Tax, h.Rounding = est.Currency, est.PricebookVersionID, est.Tax, est.Rounding
@@ -221,11 +224,14 @@ func InvoiceFromEstimate(est *Estimate, h Invoice, now time.Time) (*Invoice, err
 		return nil, err
 	}
 	for _, d := range est.Deposits {
-		c := AppliedCredit{ID: "deposit-" + d.ID, Source: CreditDeposit, SourceID: d.ID, Amount: d.Amount, AppliedAt: now}
-		if err := inv.ApplyCredit(c, now); err != nil {
-			return nil, err
+		if held := d.Held(); held.IsPositive() {
+			c := AppliedCredit{ID: "deposit-" + d.ID, Source: CreditDeposit, SourceID: d.ID, Amount: held, AppliedAt: now}
+			if err := inv.ApplyCredit(c, now); err != nil {
+				return nil, err
+			}
 		}
 	}
+	est.InvoiceID = inv.ID
 	return inv, nil
 }
 
@@ -400,8 +406,8 @@ func (inv *Invoice) RecordPayment(p Payment, now time.Time) (*Payment, error) {
 	case !inv.Posted():
 		return nil, inv.transition("record a payment", "INVOICE_PAYMENT_REQUIRES_ISSUED")
 	}
-	if p.ID == "" || slices.ContainsFunc(inv.Payments, func(x Payment) bool { return x.ID == p.ID }) {
-		return nil, invalid("payment.id", p.ID, "missing or duplicate payment id")
+	if err := newID("payment.id", p.ID, inv.Payments, func(x Payment) string { return x.ID }); err != nil {
+		return nil, err
 	}
 	if err := checkPayment("payment.amount", inv.Currency, p.Amount); err != nil {
 		return nil, err
@@ -444,8 +450,8 @@ func (inv *Invoice) RefundPayment(paymentID string, r Refund, now time.Time) err
 	if err != nil {
 		return err
 	}
-	if r.ID == "" || slices.ContainsFunc(p.Refunds, func(x Refund) bool { return x.ID == r.ID }) {
-		return invalid("refund.id", r.ID, "missing or duplicate refund id")
+	if err := newID("refund.id", r.ID, p.Refunds, func(x Refund) string { return x.ID }); err != nil {
+		return err
 	}
 	if err := checkPayment("refund.amount", inv.Currency, r.Amount); err != nil {
 		return err
@@ -471,8 +477,8 @@ func (inv *Invoice) ApplyCredit(c AppliedCredit, now time.Time) error {
 	if !inv.VoidedAt.IsZero() {
 		return inv.transition("apply a credit", "INVOICE_IS_VOID")
 	}
-	if c.ID == "" || slices.ContainsFunc(inv.Credits, func(x AppliedCredit) bool { return x.ID == c.ID }) {
-		return invalid("credit.id", c.ID, "missing or duplicate credit id")
+	if err := newID("credit.id", c.ID, inv.Credits, func(x AppliedCredit) string { return x.ID }); err != nil {
+		return err
 	}
 	if err := checkPayment("credit.amount", inv.Currency, c.Amount); err != nil {
 		return err
@@ -494,8 +500,8 @@ func (inv *Invoice) ApplyCredit(c AppliedCredit, now time.Time) error {
 // Void cancels an invoice that holds no money: payments must be refunded
 // first (rule INVOICE_VOID_WITH_PAYMENTS). It returns the credits it
 // released: customer credit and credit memos go back to the customer's
-// credit balance; DEPOSIT credits still belong to their estimate, and apply
-// again to the next invoice made from it.
+// credit balance; DEPOSIT credits still belong to their estimate
+// ([Estimate.InvoiceVoided] frees it to be invoiced again).
 func (inv *Invoice) Void(reason string, now time.Time) ([]AppliedCredit, error) {
 	switch {
 	case !inv.VoidedAt.IsZero():

@@ -479,3 +479,94 @@ func TestActualsErrors(t *testing.T) {
 		t.Error("InvoiceFromActuals accepted bad actuals")
 	}
 }
+
+func TestCreditAccount(t *testing.T) {
+	acct, err := pricing.NewCreditAccount("C1", "USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := issued(t) // 108.00
+	p, _ := inv.RecordPayment(pricing.Payment{ID: "p1", Amount: usd("120.00")}, jan)
+	if err := acct.Add(pricing.CreditEntry{ID: "e1", Kind: pricing.CreditFromOverpayment, SourceID: p.ID, Amount: p.Overpayment}, jan); err != nil {
+		t.Fatal(err)
+	}
+	second := issued(t)
+	second.ID = "I2"
+	var ce *pricing.CreditError
+	if err := acct.Apply("e2", second, usd("12.01"), jan); !errors.As(err, &ce) || ce.Rule != "CREDIT_EXCEEDS_BALANCE" {
+		t.Errorf("applying more than the balance: %v", err)
+	}
+	if err := acct.Apply("e2", second, usd("10.00"), jan); err != nil {
+		t.Fatal(err)
+	}
+	if acct.Balance.Number() != "2.00" || second.AmountCredited.Number() != "10.00" || second.Credits[0].Source != pricing.CreditCustomer || second.Credits[0].SourceID != "e2" {
+		t.Errorf("after apply: balance %s, credited %s", acct.Balance.Number(), second.AmountCredited.Number())
+	}
+	// The invoice refuses: the account does not change either.
+	_, _ = second.RecordPayment(pricing.Payment{ID: "p", Amount: second.BalanceDue}, jan)
+	if err := acct.Apply("e3", second, usd("1.00"), jan); !errors.Is(err, pricing.ErrOverCredit) || acct.Balance.Number() != "2.00" || len(acct.Entries) != 2 {
+		t.Errorf("applying to a paid invoice: %v, balance %s", err, acct.Balance)
+	}
+	if err := acct.Refund("e3", usd("2.01"), "", jan); !errors.As(err, &ce) || ce.Rule != "REFUND_EXCEEDS_BALANCE" {
+		t.Errorf("refunding more than the balance: %v", err)
+	}
+	if err := acct.Refund("e3", usd("2.00"), "check mailed", jan); err != nil || !acct.Balance.IsZero() {
+		t.Errorf("refund: %v %v", err, acct.Balance)
+	}
+	for name, e := range map[string]pricing.CreditEntry{
+		"outflow kind": {ID: "x", Kind: pricing.CreditApplied, Amount: usd("1")},
+		"duplicate id": {ID: "e1", Kind: pricing.CreditFromAdjustment, Amount: usd("1")},
+		"negative":     {ID: "x", Kind: pricing.CreditFromAdjustment, Amount: usd("-1")},
+		"euros":        {ID: "x", Kind: pricing.CreditFromMemo, Amount: pricing.MustMoney("1", "EUR")},
+	} {
+		if err := acct.Add(e, jan); err == nil {
+			t.Errorf("entry %s accepted", name)
+		}
+	}
+	if _, err := pricing.NewCreditAccount("C1", "XX"); !errors.Is(err, pricing.ErrUnknownCurrency) {
+		t.Errorf("currency: %v", err)
+	}
+}
+
+func TestDepositRefundsAndReinvoicing(t *testing.T) {
+	now := jan.AddDate(0, 1, 0)
+	est, _ := newEstimate(t, now)
+	_ = est.Send(now)
+	_ = est.Accept("repair", now)
+	_ = est.RecordDeposit(pricing.Deposit{ID: "d1", Amount: usd("100.00")}, now)
+	var re *pricing.RefundError
+	if err := est.RefundDeposit("d1", pricing.Refund{ID: "r1", Amount: usd("100.01")}, now); !errors.As(err, &re) || re.Refundable.Number() != "100.00" {
+		t.Errorf("over-refund of a deposit: %v", err)
+	}
+	if err := est.RefundDeposit("d1", pricing.Refund{ID: "r1", Amount: usd("40.00")}, now); err != nil || est.DepositPaid.Number() != "60.00" {
+		t.Errorf("deposit refund: %v, paid %s", err, est.DepositPaid)
+	}
+	if err := est.RefundDeposit("nope", pricing.Refund{ID: "r2", Amount: usd("1")}, now); !errors.Is(err, pricing.ErrNotFound) {
+		t.Errorf("unknown deposit: %v", err)
+	}
+	for name, r := range map[string]pricing.Refund{"duplicate": {ID: "r1", Amount: usd("1")}, "zero": {ID: "r2", Amount: usd("0")}} {
+		if err := est.RefundDeposit("d1", r, now); err == nil {
+			t.Errorf("refund %s accepted", name)
+		}
+	}
+	inv, err := pricing.InvoiceFromEstimate(est, pricing.Invoice{ID: "I1"}, now)
+	if err != nil || inv.AmountCredited.Number() != "60.00" || est.InvoiceID != "I1" {
+		t.Fatalf("invoice: %v", err)
+	}
+	_, err = pricing.InvoiceFromEstimate(est, pricing.Invoice{ID: "I2"}, now)
+	rule(t, err, "ESTIMATE_ALREADY_INVOICED")
+	rule(t, est.RefundDeposit("d1", pricing.Refund{ID: "r9", Amount: usd("1")}, now), "ESTIMATE_ALREADY_INVOICED")
+	rule(t, est.RecordDeposit(pricing.Deposit{ID: "d9", Amount: usd("1")}, now), "ESTIMATE_ALREADY_INVOICED")
+	rule(t, est.InvoiceVoided(inv), "ESTIMATE_INVOICE_NOT_VOID")
+	released, _ := inv.Void("redo", now)
+	if len(released) != 1 || released[0].Source != pricing.CreditDeposit {
+		t.Errorf("released %+v", released)
+	}
+	if err := est.InvoiceVoided(inv); err != nil {
+		t.Fatal(err)
+	}
+	again, err := pricing.InvoiceFromEstimate(est, pricing.Invoice{ID: "I2"}, now)
+	if err != nil || again.AmountCredited.Number() != "60.00" {
+		t.Errorf("invoiced again: %v", err)
+	}
+}
