@@ -66,16 +66,33 @@
 //
 // The state rules are functions the engine calls with now; a step that is
 // not allowed is a [TransitionError] (ILLEGAL_TRANSITION) naming the rule.
-// Estimates: [Estimate.Send], [Estimate.MarkViewed], [Estimate.Accept] (one
-// option; the others are declined; the deposit of the accepted option falls
-// due), [Estimate.Decline], [Estimate.Revise] (a new linked version),
-// [Estimate.Refresh] (expiry). Invoices: [InvoiceFromEstimate] (deposits
-// become applied credits) or [InvoiceFromActuals] (time and materials),
-// [Invoice.Send] (posts it: immutable from then on), [Invoice.RecordPayment]
-// (partial, several, overpayment returned as customer credit),
-// [Invoice.RefundPayment], [Invoice.ApplyCredit], [Invoice.ApplyCreditMemo],
-// [Invoice.Void]; [Invoice.StatusAt] derives PARTIAL, PAID, OVERDUE and
-// REFUNDED from the money and the clock. [JobProfitability] closes the loop.
+//
+// Estimates: [NewEstimate], [Estimate.AddOption] (from the pricebook, a job
+// template or custom lines), [Estimate.Send], [Estimate.MarkViewed],
+// [Estimate.Accept] (one option; the others are declined; the deposit of the
+// accepted option falls due), [Estimate.Decline], [Estimate.Revise] (a new
+// linked version, prices unchanged), [Estimate.Refresh] and
+// [Estimate.StatusAt] (expiry), [Estimate.RecordDeposit] and
+// [Estimate.RefundDeposit].
+//
+// Invoices: [InvoiceFromEstimate] (deposits become applied credits),
+// [InvoiceFromActuals] (time and materials: labor entries at their rates,
+// materials at their actual cost), [NewInvoice]; [Invoice.Send] posts it,
+// immutable from then on; [Invoice.RecordPayment] (partial, several;
+// overpayment is returned for the customer's [CreditAccount]),
+// [Invoice.RefundPayment] (never more than the payment applied),
+// [Invoice.ApplyCredit], [Invoice.ApplyCreditMemo], [Invoice.Void];
+// [Invoice.StatusAt] derives PARTIAL, PAID, OVERDUE and REFUNDED from the
+// money and the clock. [NewCreditMemo] credits lines of a posted invoice.
+// [JobProfitability] closes the loop: revenue against labor and material
+// cost.
+//
+// # Bounds
+//
+// Document figures are exact within generous bounds: a line's amount and
+// cost at most 10^13 minor units, at most 100 000 lines, quantities with at
+// most 4 decimals, percentages with at most 6. Beyond them the package
+// returns [ErrInvalidAmount]; it never rounds silently.
 //
 // # Errors
 //

@@ -233,3 +233,32 @@ func Example_creditMemo() {
 	// to customer credit 269.54 USD balance 0.00 USD
 	// pricing: over-credit: invoice INV-40 line 1: 269.54 USD requested, 0.00 USD available (rule CREDIT_EXCEEDS_LINE_QUANTITY): 1 units requested, 0 left
 }
+
+// A price and the trace that explains it: a dispatcher can answer "why this
+// price".
+func ExamplePricer_PriceLine() {
+	pb := &pricing.Pricebook{ID: "pb", Currency: "USD"}
+	v, _ := pb.NewVersion("v1", "")
+	_ = v.Edit(func(d *pricing.Version) error {
+		d.EffectiveFrom = jan
+		d.Items = []pricing.Item{{ID: "tuneup", Code: "AC-TU", Name: "AC tune-up",
+			Type: pricing.ItemService, Price: usd("189.00"), MemberPrice: usd("169.00")}}
+		d.Rules = []pricing.Rule{
+			{ID: "oakwood", Name: "Oakwood HOA", Type: pricing.RuleHOA, AssociationID: "oakwood", Priority: 10, Percent: ptr(pct("-5"))},
+			{ID: "plan", Name: "Comfort plan", Type: pricing.RuleMember, Priority: 20, Percent: ptr(pct("-10"))},
+		}
+		return nil
+	})
+	now := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
+	_ = pb.Publish("v1", now)
+	_ = pb.Activate("v1", now)
+	p, _ := pricing.NewPricer(v)
+
+	line, _ := p.PriceLine(pricing.LineRequest{ItemID: "tuneup"}, pricing.Context{At: now})
+	fmt.Println(line.UnitPrice, "—", line.Trace)
+	line, _ = p.PriceLine(pricing.LineRequest{ItemID: "tuneup"}, pricing.Context{At: now, AssociationID: "oakwood", MembershipPlanID: "comfort"})
+	fmt.Println(line.UnitPrice, "—", line.Trace)
+	// Output:
+	// 189.00 USD — base 189.00 (PRICE); final 189.00 (HALF_UP)
+	// 160.55 USD — base 169.00 (MEMBER_PRICE); HOA "Oakwood HOA" -5 %: 169.00 → 160.55; skipped MEMBER plan: the member price already applies; final 160.55 (HALF_UP)
+}

@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -180,32 +181,24 @@ func (it *Item) validate(field, cur string) error {
 	if !it.Type.valid() {
 		return invalid(field+".type", string(it.Type), "unknown item type")
 	}
-	prices := []struct {
-		name string
-		m    Money
-	}{{"price", it.Price}, {"memberPrice", it.MemberPrice}, {"addOnPrice", it.AddOnPrice},
-		{"memberAddOnPrice", it.MemberAddOnPrice}, {"cost", it.Cost}}
-	for _, v := range it.Vendors {
-		prices = append(prices, struct {
-			name string
-			m    Money
-		}{"vendors.cost", v.Cost})
+	prices := map[string]Money{"price": it.Price, "memberPrice": it.MemberPrice, "addOnPrice": it.AddOnPrice,
+		"memberAddOnPrice": it.MemberAddOnPrice, "cost": it.Cost}
+	for k, v := range it.Vendors {
+		prices["vendors["+strconv.Itoa(k)+"].cost"] = v.Cost
 	}
-	for _, r := range it.Rates {
-		prices = append(prices, struct {
-			name string
-			m    Money
-		}{"rates.rate", r.Rate})
+	for k, r := range it.Rates {
+		prices["rates["+strconv.Itoa(k)+"].rate"] = r.Rate
 	}
-	for _, p := range prices {
-		if !p.m.IsSet() {
+	for _, name := range slices.Sorted(maps.Keys(prices)) { // deterministic: the first bad field by name
+		m := prices[name]
+		if !m.IsSet() {
 			continue
 		}
-		if p.m.Currency() != cur {
-			return &MismatchError{A: cur, B: p.m.Currency()}
+		if m.Currency() != cur {
+			return &MismatchError{A: cur, B: m.Currency()}
 		}
-		if p.m.IsNegative() {
-			return invalidAmount(field+"."+p.name, p.m.Number(), "must not be negative")
+		if m.IsNegative() {
+			return invalidAmount(field+"."+name, m.Number(), "must not be negative")
 		}
 	}
 	if it.Markup != nil && it.Markup.Sign() < 0 {

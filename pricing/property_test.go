@@ -622,3 +622,56 @@ func TestPropertyPayments(t *testing.T) {
 		}
 	})
 }
+
+// Every option of a random estimate obeys the document invariants, its
+// deposit is its rounded share of its total, and accepting one option
+// declines all the others.
+func TestPropertyEstimates(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		cur, tax, r, _, _ := genDocument(t)
+		deposit := genPortion(t, cur, "deposit")
+		est, err := NewEstimate(Estimate{ID: "e", Currency: cur, Tax: tax, Rounding: r, Deposit: deposit}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := rapid.IntRange(1, 3).Draw(t, "options")
+		for k := range n {
+			var lines []Line
+			for range rapid.IntRange(1, 6).Draw(t, "lines") {
+				lines = append(lines, genLine(t, cur))
+			}
+			var ds []Discount
+			if p := genPortion(t, cur, "discount"); p != nil {
+				ds = append(ds, Discount{Portion: *p})
+			}
+			if _, err := est.AddOption(nil, OptionRequest{ID: string(rune('a' + k)), Custom: lines, Discounts: ds}, Context{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, o := range est.Options {
+			checkDocument(t, cur, &est.Tax, est.Rounding, o.Lines, o.Discounts, o.Totals)
+			want := zero(cur)
+			if deposit != nil {
+				want = deposit.of(o.Totals.Total, est.Rounding.Mode)
+			}
+			if !o.Deposit.Equal(want) || o.Deposit.amount.Cmp(o.Totals.Total.amount) > 0 {
+				t.Fatalf("option %s deposit %v of %v", o.ID, o.Deposit, o.Totals.Total)
+			}
+		}
+		if err := est.Send(time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		pick := est.Options[rapid.IntRange(0, n-1).Draw(t, "accept")].ID
+		if err := est.Accept(pick, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range est.Options {
+			if (o.Status == OptionAccepted) != (o.ID == pick) || o.ID != pick && o.Status != OptionDeclined {
+				t.Fatalf("option %s is %s after accepting %s", o.ID, o.Status, pick)
+			}
+		}
+		if o, _ := est.AcceptedOption(); !est.DepositDue.Equal(o.Deposit) {
+			t.Fatalf("deposit due %v, option deposit %v", est.DepositDue, o.Deposit)
+		}
+	})
+}
