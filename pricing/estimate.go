@@ -313,11 +313,34 @@ func (e *Estimate) EditOption(id string, fn func(o *Option) error) error {
 		return err
 	}
 	c.ID, c.Status = o.ID, OptionOpen
+	version, err := checkVersion(c.Lines, e.PricebookVersionID)
+	if err != nil {
+		return err
+	}
 	if err := e.computeOption(slices.IndexFunc(e.Options, func(x Option) bool { return x.ID == id }), &c); err != nil {
 		return err
 	}
-	*o = c
+	*o, e.PricebookVersionID = c, version
 	return nil
+}
+
+// AddLines prices lines from the pricebook onto an option of a DRAFT
+// estimate; p must be of the estimate's pricebook version.
+func (e *Estimate) AddLines(optionID string, p *Pricer, reqs []LineRequest, ctx Context) error {
+	if err := e.editable("add lines"); err != nil {
+		return err
+	}
+	if err := e.usePricer(p); err != nil {
+		return err
+	}
+	lines, err := p.PriceLines(reqs, ctx)
+	if err != nil {
+		return err
+	}
+	return e.EditOption(optionID, func(o *Option) error {
+		o.Lines = append(o.Lines, lines...)
+		return nil
+	})
 }
 
 // RemoveOption removes an option of a DRAFT estimate.
@@ -539,6 +562,25 @@ func (e *Estimate) DepositOutstanding() Money {
 		return zero(e.Currency)
 	}
 	return r
+}
+
+// checkVersion refuses pricebook lines priced from another version than
+// the document's, and returns the document's version: versionID, or when it
+// is empty the version of its first pricebook line.
+func checkVersion(lines []Line, versionID string) (string, error) {
+	for i := range lines {
+		l := &lines[i]
+		if l.Trace == nil || l.Trace.VersionID == "" {
+			continue
+		}
+		if versionID == "" {
+			versionID = l.Trace.VersionID
+		}
+		if l.Trace.VersionID != versionID {
+			return "", &ReferenceError{Line: lineName(l.ID, i), ItemID: l.ItemID, VersionID: l.Trace.VersionID, Reason: RefOtherVersion}
+		}
+	}
+	return versionID, nil
 }
 
 // cloneJSON returns a deep copy of v through its JSON form, which every

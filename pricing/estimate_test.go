@@ -303,3 +303,43 @@ func TestEstimateDeclineExpireRevise(t *testing.T) {
 		t.Errorf("accept without a deposit policy: %v %v", err, empty.DepositDue)
 	}
 }
+
+func TestOneVersionPerDocument(t *testing.T) {
+	now := jan.AddDate(0, 1, 0)
+	est, p := newEstimate(t, now)
+	if err := est.AddLines("repair", p, []pricing.LineRequest{{ItemID: "coil"}}, pricing.Context{At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := est.Option("repair"); len(o.Lines) != 5 || o.Lines[4].ItemID != "coil" {
+		t.Errorf("AddLines: %d lines", len(o.Lines))
+	}
+	if err := est.AddLines("repair", p, []pricing.LineRequest{{ItemID: "nope"}}, pricing.Context{At: now}); !errors.Is(err, pricing.ErrPricebookReference) {
+		t.Errorf("unknown item: %v", err)
+	}
+	v2 := fixtureVersion()
+	v2.ID = "v2"
+	p2, _ := pricing.NewPricer(&v2)
+	if err := est.AddLines("repair", p2, []pricing.LineRequest{{ItemID: "coil"}}, pricing.Context{At: now}); !errors.Is(err, pricing.ErrPricebookReference) {
+		t.Errorf("lines of another version: %v", err)
+	}
+	foreign, _ := p2.PriceLine(pricing.LineRequest{ID: "x", ItemID: "coil"}, pricing.Context{At: now})
+	var re *pricing.ReferenceError
+	err := est.EditOption("repair", func(o *pricing.Option) error { o.Lines = append(o.Lines, foreign); return nil })
+	if !errors.As(err, &re) || re.Reason != pricing.RefOtherVersion || re.Line != "x" {
+		t.Errorf("editing in a line of another version: %v", err)
+	}
+	// An invoice takes its version from its first pricebook line, and holds to it.
+	own, _ := p.PriceLine(pricing.LineRequest{ID: "a", ItemID: "coil"}, pricing.Context{At: now})
+	inv, err := pricing.NewInvoice(pricing.Invoice{ID: "I", Currency: "USD"}, []pricing.Line{own}, nil, now)
+	if err != nil || inv.PricebookVersionID != "v1" {
+		t.Fatalf("version from lines: %v %q", err, inv.PricebookVersionID)
+	}
+	if err := inv.Edit(func(d *pricing.Invoice) error { d.Lines = append(d.Lines, foreign); return nil }); !errors.Is(err, pricing.ErrPricebookReference) {
+		t.Errorf("invoice edit with another version: %v", err)
+	}
+	if _, err := pricing.NewInvoice(pricing.Invoice{ID: "I", Currency: "USD"}, []pricing.Line{own, foreign}, nil, now); !errors.Is(err, pricing.ErrPricebookReference) {
+		t.Errorf("invoice of two versions: %v", err)
+	}
+	_ = est.Send(now)
+	rule(t, est.AddLines("repair", p, nil, pricing.Context{}), "ESTIMATE_EDIT_REQUIRES_DRAFT")
+}

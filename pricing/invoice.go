@@ -239,6 +239,11 @@ func InvoiceFromEstimate(est *Estimate, h Invoice, now time.Time) (*Invoice, err
 // invoice's lines never change, so on a posted invoice it only rederives
 // what it had — the engine calls it after decoding a stored invoice.
 func (inv *Invoice) Recalculate() error {
+	version, err := checkVersion(inv.Lines, inv.PricebookVersionID)
+	if err != nil {
+		return err
+	}
+	inv.PricebookVersionID = version
 	s := sheet{currency: inv.Currency, tax: &inv.Tax, rounding: inv.Rounding.WithDefaults(), lines: inv.Lines, discounts: inv.Discounts}
 	t, err := s.compute()
 	if err != nil {
@@ -315,8 +320,9 @@ func (inv *Invoice) Refresh(now time.Time) bool {
 }
 
 // Edit changes a DRAFT invoice: fn edits a copy, of which the lines,
-// discounts, terms, number and notes replace the invoice's, figures
-// recomputed, only if fn and the computation succeed. A posted invoice is
+// discounts, terms, number, notes and pricebook version replace the
+// invoice's, figures recomputed, only if fn and the computation succeed.
+// Pricebook lines must all come from the invoice's version. A posted invoice is
 // immutable (rule INVOICE_POSTED_IS_IMMUTABLE): issue a credit memo.
 func (inv *Invoice) Edit(fn func(draft *Invoice) error) error {
 	if inv.Posted() || inv.Status != InvoiceDraft {
@@ -331,6 +337,7 @@ func (inv *Invoice) Edit(fn func(draft *Invoice) error) error {
 	}
 	n := cloneJSON(*inv)
 	n.Lines, n.Discounts, n.Terms, n.Number, n.Notes = c.Lines, c.Discounts, c.Terms, c.Number, c.Notes
+	n.PricebookVersionID = c.PricebookVersionID
 	if err := n.Recalculate(); err != nil {
 		return err
 	}
