@@ -130,8 +130,10 @@ func (s *sheet) portionUnits(p *Portion, base int64) int64 {
 	var v int64
 	if p.Percent != nil {
 		v = mulDiv(base, percentUnits(*p.Percent), rateScale, s.rounding.Mode)
+	} else if u := p.Amount.unitsOf(); u.IsInt64() {
+		v = u.Int64()
 	} else {
-		v = p.Amount.unitsOf().Int64()
+		v = base // an amount beyond any base takes it all
 	}
 	return min(v, base)
 }

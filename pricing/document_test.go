@@ -277,6 +277,12 @@ func TestDocumentValidation(t *testing.T) {
 		{"rate without id", func(_ *pricing.Line, h *pricing.Invoice, _ *[]pricing.Discount) {
 			h.Tax.Rates = []pricing.TaxRate{{Rate: pct("1")}}
 		}, pricing.ErrInvalidInput},
+		{"rates above 100 %", func(_ *pricing.Line, h *pricing.Invoice, _ *[]pricing.Discount) {
+			h.Tax.Rates = []pricing.TaxRate{rate("x", "60", pricing.TaxMaterial), rate("y", "50", pricing.TaxMaterial, pricing.TaxLabor)}
+		}, pricing.ErrInvalidAmount},
+		{"huge amount discount", func(_ *pricing.Line, _ *pricing.Invoice, ds *[]pricing.Discount) {
+			*ds = []pricing.Discount{{Portion: pricing.Portion{Amount: ptr(usd("100000000000000000000000"))}}}
+		}, nil},
 		{"duplicate rate", func(_ *pricing.Line, h *pricing.Invoice, _ *[]pricing.Discount) {
 			h.Tax.Rates = []pricing.TaxRate{rate("x", "1"), rate("x", "2")}
 		}, pricing.ErrInvalidInput},

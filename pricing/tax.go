@@ -93,6 +93,20 @@ func (p *TaxProfile) validate(field string) error {
 			return invalidAmount(f+".rate", r.Rate.String(), "a tax rate is between 0 and 100 %")
 		}
 	}
+	// The rates that stack on one class total at most 100 %.
+	for i := range p.Rates {
+		for _, c := range p.Rates[i].Classes {
+			var total Percent
+			for j := range p.Rates {
+				if p.Rates[j].appliesTo(c) {
+					total.d = total.d.Add(p.Rates[j].Rate.d)
+				}
+			}
+			if total.Cmp(hundredPercent) > 0 {
+				return invalidAmount(field+".rates", total.String(), "the rates on class "+string(c)+" total more than 100 %")
+			}
+		}
+	}
 	return nil
 }
 
