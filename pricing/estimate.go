@@ -527,19 +527,9 @@ func (e *Estimate) RefundDeposit(depositID string, r Refund, now time.Time) erro
 		return &NotFoundError{Kind: "deposit", ID: depositID, In: "estimate " + e.ID}
 	}
 	d := &e.Deposits[i]
-	if err := newID("refund.id", r.ID, d.Refunds, func(x Refund) string { return x.ID }); err != nil {
+	if err := addRefund(&d.Refunds, r, d.ID, d.Held(), now); err != nil {
 		return err
 	}
-	if err := checkPayment("refund.amount", e.Currency, r.Amount); err != nil {
-		return err
-	}
-	if held := d.Held(); r.Amount.amount.Cmp(held.amount) > 0 {
-		return &RefundError{PaymentID: d.ID, Requested: r.Amount, Refundable: held}
-	}
-	if r.At.IsZero() {
-		r.At = now
-	}
-	d.Refunds = append(d.Refunds, r)
 	e.balanceDeposits()
 	return nil
 }

@@ -96,6 +96,25 @@ type Payment struct {
 // Refundable is what may still be refunded on the payment.
 func (p *Payment) Refundable() Money { return sum(p.Applied.currency, p.Applied, p.Refunded.Neg()) }
 
+// addRefund appends r to refunds of a payment (or deposit) after checking
+// it: a new id, a positive amount, never more than refundable.
+func addRefund(refunds *[]Refund, r Refund, paymentID string, refundable Money, now time.Time) error {
+	if err := newID("refund.id", r.ID, *refunds, func(x Refund) string { return x.ID }); err != nil {
+		return err
+	}
+	if err := checkPayment("refund.amount", refundable.currency, r.Amount); err != nil {
+		return err
+	}
+	if r.Amount.amount.Cmp(refundable.amount) > 0 {
+		return &RefundError{PaymentID: paymentID, Requested: r.Amount, Refundable: refundable}
+	}
+	if r.At.IsZero() {
+		r.At = now
+	}
+	*refunds = append(*refunds, r)
+	return nil
+}
+
 // Refund gives back part of a payment.
 type Refund struct {
 	ID     string    `json:"id"`
@@ -457,19 +476,9 @@ func (inv *Invoice) RefundPayment(paymentID string, r Refund, now time.Time) err
 	if err != nil {
 		return err
 	}
-	if err := newID("refund.id", r.ID, p.Refunds, func(x Refund) string { return x.ID }); err != nil {
+	if err := addRefund(&p.Refunds, r, p.ID, p.Refundable(), now); err != nil {
 		return err
 	}
-	if err := checkPayment("refund.amount", inv.Currency, r.Amount); err != nil {
-		return err
-	}
-	if room := p.Refundable(); r.Amount.amount.Cmp(room.amount) > 0 {
-		return &RefundError{PaymentID: p.ID, Requested: r.Amount, Refundable: room}
-	}
-	if r.At.IsZero() {
-		r.At = now
-	}
-	p.Refunds = append(p.Refunds, r)
 	if err := inv.balance(); err != nil {
 		return err
 	}
