@@ -9,11 +9,7 @@ import (
 )
 
 func line(id, q, price string, class pricing.TaxClass) pricing.Line {
-	cur := "USD"
-	if p, err := pricing.NewMoney(price, "USD"); err == nil {
-		return pricing.Line{ID: id, Description: id, Quantity: qty(q), UnitPrice: p, TaxClass: class}
-	}
-	return pricing.Line{ID: id, Quantity: qty(q), TaxClass: class, UnitPrice: pricing.MustMoney(price, cur)}
+	return pricing.Line{ID: id, Description: id, Quantity: qty(q), UnitPrice: usd(price), TaxClass: class}
 }
 
 func rate(id, r string, classes ...pricing.TaxClass) pricing.TaxRate {
