@@ -105,6 +105,8 @@ type Engine struct {
 	Organizations *OrganizationService
 	Customers     *CustomerService
 	Feed          *FeedService
+	Contractor    *ContractorService
+	Technicians   *TechnicianService
 }
 
 // New returns an engine over store. The embedded default is
@@ -160,6 +162,8 @@ func (e *Engine) register() {
 	e.registerPlatform()
 	e.registerCustomers()
 	e.registerFeed()
+	e.registerContractor()
+	e.registerTechnicians()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

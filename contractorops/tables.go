@@ -30,6 +30,14 @@ func Tables() []TableSpec {
 		organizationsTable.spec,
 		customersTable.spec,
 		serviceLocationsTable.spec,
+		branchesTable.spec,
+		tradesTable.spec,
+		licensesTable.spec,
+		insuranceTable.spec,
+		serviceAreasTable.spec,
+		complianceTable.spec,
+		techniciansTable.spec,
+		timeOffTable.spec,
 	}
 }
 
