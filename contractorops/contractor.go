@@ -468,7 +468,7 @@ func (in ServiceAreaInput) Validate() error {
 	return validation.ValidateStruct(&in,
 		validation.Field(&in.Name, validation.Required, validation.Length(1, 200)),
 		validation.Field(&in.ZipCodes, validation.Required.When(!circle).Error("give postal codes or a center and a radius"),
-			validation.Length(0, 2000), validation.Each(validation.Match(zipPattern).Error("must be a postal code"))),
+			validation.Length(0, 2000), validation.Each(validation.By(postalCode))),
 		validation.Field(&in.Center, validation.Required.When(circle).Error("a radius needs a center")),
 		validation.Field(&in.RadiusMiles, validation.Required.When(circle).Error("a center needs a radius"), validation.Min(0.0), validation.Max(500.0)),
 		validation.Field(&in.Categories, validation.Each(validation.In(TradeTypes()...)), validation.By(distinct[TradeType])),
@@ -484,6 +484,13 @@ func (in *ServiceAreaInput) apply(a *ServiceArea) {
 		}
 	}
 	slices.Sort(a.ZipCodes)
+}
+
+func postalCode(v any) error {
+	if !zipPattern.MatchString(normalizeZip(v.(string))) {
+		return validation.NewError("validation_postal_code", "must be a postal code")
+	}
+	return nil
 }
 
 func normalizeZip(z string) string { return strings.ToUpper(strings.TrimSpace(z)) }

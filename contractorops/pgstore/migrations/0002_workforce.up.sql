@@ -74,14 +74,14 @@ CREATE TABLE service_areas (
 CREATE INDEX service_areas_name ON service_areas (organization_id, name, id);
 SELECT opsengine_protect('service_areas');
 
--- One row per organization: the compliance policy, block and status.
+-- One row per organization (its id is the organization's): the compliance
+-- policy, the block and the last computed status.
 CREATE TABLE contractor_compliance (
 	organization_id uuid NOT NULL,
 	id text COLLATE "C" NOT NULL,
 	version bigint NOT NULL,
 	data jsonb NOT NULL,
-	PRIMARY KEY (organization_id, id),
-	CHECK (id = organization_id::text)
+	PRIMARY KEY (organization_id, id)
 );
 SELECT opsengine_protect('contractor_compliance');
 
