@@ -39,7 +39,10 @@ func TestComplianceEvaluate(t *testing.T) {
 	plumbingExpired := license("P-77", contractorops.TradePlumbing, contractorops.LicenseActive, day(2026, 10, 1))
 	gl := policy("GL-1", contractorops.InsuranceGeneralLiability, contractorops.InsuranceActive, "2000000", day(2027, 6, 1))
 	wc := policy("WC-1", contractorops.InsuranceWorkersCompensation, contractorops.InsuranceActive, "500000", day(2027, 6, 1))
-	withStatus := func(l contractorops.License, s contractorops.LicenseStatus) contractorops.License { l.Status = s; return l }
+	withStatus := func(l contractorops.License, s contractorops.LicenseStatus) contractorops.License {
+		l.Status = s
+		return l
+	}
 
 	tests := []struct {
 		name          string
@@ -204,8 +207,8 @@ func TestComplianceEvaluate(t *testing.T) {
 			wantCode:     contractorops.CodeLicenseInvalid, wantMessage: "license HVAC-12345 (HVAC) is not verified",
 		},
 		{
-			name: "no W-9",
-			facts: contractorops.ComplianceFacts{Licenses: []contractorops.License{hvac}, Insurance: []contractorops.InsurancePolicy{gl}},
+			name:      "no W-9",
+			facts:     contractorops.ComplianceFacts{Licenses: []contractorops.License{hvac}, Insurance: []contractorops.InsurancePolicy{gl}},
 			wantScore: 95, wantCompliant: true,
 			wantProblems: []string{"no W-9 on file"},
 		},
@@ -352,4 +355,58 @@ func TestCheckWork(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCompliancePolicyValidate(t *testing.T) {
+	err := contractorops.Validate(contractorops.CompliancePolicy{
+		RequiredInsurance: []contractorops.InsuranceType{contractorops.InsuranceBonding, "FLOOD", contractorops.InsuranceBonding},
+		MinimumCoverage: []contractorops.CoverageMinimum{
+			{Type: contractorops.InsuranceGeneralLiability, Amount: decimal.Zero},
+			{Type: contractorops.InsuranceGeneralLiability, Amount: decimal.RequireFromString("0.001")},
+		},
+		WarningDays: 400,
+	})
+	var got []string
+	for _, fe := range err.(*contractorops.Error).FieldErrors {
+		got = append(got, fe.Field+" "+fe.Code)
+	}
+	want := []string{"minimumCoverage validation_duplicate", "requiredInsurance.1 validation_in_invalid", "warningDays validation_max_less_equal_than_required"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("field errors (-want +got):\n%s", diff)
+	}
+	err = contractorops.Validate(contractorops.CompliancePolicy{MinimumCoverage: []contractorops.CoverageMinimum{{Type: "FLOOD", Amount: decimal.RequireFromString("0.001")}}})
+	got = nil
+	for _, fe := range err.(*contractorops.Error).FieldErrors {
+		got = append(got, fe.Field+" "+fe.Code)
+	}
+	if diff := cmp.Diff([]string{"minimumCoverage.0.amount validation_decimal_places", "minimumCoverage.0.type validation_in_invalid"}, got); diff != "" {
+		t.Errorf("field errors (-want +got):\n%s", diff)
+	}
+}
+
+// A contractor's HVAC license lapsed in October while its plumbing license
+// and its insurance are in order: it stays compliant, but HVAC work cannot
+// be scheduled until the license is renewed.
+func ExampleComplianceFacts_Evaluate() {
+	ny, _ := time.LoadLocation("America/New_York")
+	facts := contractorops.ComplianceFacts{
+		Licenses: []contractorops.License{
+			{Number: "HVAC-12345", Trade: contractorops.TradeHVAC, Status: contractorops.LicenseActive, ExpiresAt: time.Date(2026, 10, 1, 0, 0, 0, 0, ny)},
+			{Number: "MP-889", Trade: contractorops.TradePlumbing, Status: contractorops.LicenseActive},
+		},
+		Insurance: []contractorops.InsurancePolicy{{
+			Type: contractorops.InsuranceGeneralLiability, PolicyNumber: "GL-778", CoverageAmount: decimal.New(1, 6), Status: contractorops.InsuranceActive,
+			EffectiveAt: time.Date(2026, 1, 1, 0, 0, 0, 0, ny), ExpiresAt: time.Date(2027, 1, 1, 0, 0, 0, 0, ny),
+		}},
+		W9OnFile: true,
+		Location: ny,
+	}
+	s := facts.Evaluate(time.Date(2026, 11, 24, 9, 0, 0, 0, ny))
+	fmt.Println("compliant:", s.Compliant, "score:", s.Score, "invalid trades:", s.InvalidTrades)
+	fmt.Println("plumbing job:", s.Check(contractorops.TradePlumbing))
+	fmt.Println("HVAC job:", s.Check(contractorops.TradeHVAC))
+	// Output:
+	// compliant: true score: 100 invalid trades: [HVAC]
+	// plumbing job: <nil>
+	// HVAC job: LICENSE_INVALID: license HVAC-12345 (HVAC) expired on 2026-10-01
 }

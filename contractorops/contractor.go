@@ -1,6 +1,7 @@
 package contractorops
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -537,12 +538,12 @@ func after(start time.Time, startField string) validation.RuleFunc {
 // money returns a rule for an amount of money: not negative, at most two
 // decimal places, below a trillion; positive when required.
 func money(required bool) validation.RuleFunc {
-	return decimalRule(required, 2, decimal.New(1, 12))
+	return decimalRule(required, 2, decimal.RequireFromString("999999999999.99"))
 }
 
 // decimalRule returns a rule for a decimal: not negative, at most scale
-// decimal places and below limit; positive when required.
-func decimalRule(required bool, scale int32, limit decimal.Decimal) validation.RuleFunc {
+// decimal places and at most max; positive when required.
+func decimalRule(required bool, scale int32, max decimal.Decimal) validation.RuleFunc {
 	return func(v any) error {
 		d := v.(decimal.Decimal)
 		switch {
@@ -550,10 +551,10 @@ func decimalRule(required bool, scale int32, limit decimal.Decimal) validation.R
 			return validation.NewError("validation_positive", "must be greater than zero")
 		case d.IsNegative():
 			return validation.NewError("validation_not_negative", "must not be negative")
-		case d.Exponent() < -scale && !d.Equal(d.Truncate(scale)):
-			return validation.NewError("validation_decimal_places", "has more than "+decimal.NewFromInt32(scale).String()+" decimal places")
-		case d.GreaterThanOrEqual(limit):
-			return validation.NewError("validation_too_large", "must be less than "+limit.String())
+		case !d.Equal(d.Truncate(scale)):
+			return validation.NewError("validation_decimal_places", fmt.Sprintf("has more than %d decimal places", scale))
+		case d.GreaterThan(max):
+			return validation.NewError("validation_too_large", "must be at most "+max.String())
 		}
 		return nil
 	}

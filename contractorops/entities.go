@@ -29,11 +29,16 @@ func all[T any, P entity[T]](t *txn, tb table[T], q Query) (*[]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, len(found))
-	for i, v := range found {
+	return values(found), nil
+}
+
+// values returns the entities pointed to, as a list a query returns.
+func values[T any, P entity[T]](ps []P) *[]T {
+	out := make([]T, len(ps))
+	for i, v := range ps {
 		out[i] = *v
 	}
-	return &out, nil
+	return &out
 }
 
 // ensureUnique fails with a CONFLICT that is not retryable when an entity of

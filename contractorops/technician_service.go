@@ -276,11 +276,7 @@ func (e *Engine) registerTechnicians() {
 					if err != nil {
 						return nil, err
 					}
-					out := make([]TimeOff, len(found))
-					for i, o := range found {
-						out[i] = *o
-					}
-					return &out, nil
+					return values(found), nil
 				})
 			}),
 		setTerritories: mutation(e, "technician/v1/setTerritories", "Replace a technician's territories (service areas).", rolesManage(),

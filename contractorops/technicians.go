@@ -100,6 +100,11 @@ func (t *Technician) EmployedOn(at time.Time) bool {
 		(t.TerminationDate.IsZero() || at.Before(t.TerminationDate))
 }
 
+// MaxWorkPerDay returns MaxHoursPerDay as a duration; zero means no limit.
+func (t *Technician) MaxWorkPerDay() time.Duration {
+	return time.Duration(t.MaxHoursPerDay.Mul(decimal.NewFromInt(int64(time.Hour))).IntPart())
+}
+
 // SkillLevel returns the technician's level in trade, 0 without the skill.
 func (t *Technician) SkillLevel(trade TradeType) int {
 	for _, s := range t.Skills {
@@ -207,7 +212,7 @@ func (in TechnicianInput) Validate() error {
 		validation.Field(&in.BranchID, validation.Length(0, 100)),
 		validation.Field(&in.TimeZone, validation.By(validTimeZone)),
 		validation.Field(&in.Home),
-		validation.Field(&in.HourlyCost, validation.By(decimalRule(false, 4, decimal.New(1, 6)))),
+		validation.Field(&in.HourlyCost, validation.By(decimalRule(false, 4, decimal.New(99999, 0)))),
 		validation.Field(&in.MaxJobsPerDay, validation.Min(0), validation.Max(100)),
 		validation.Field(&in.MaxHoursPerDay, validation.By(decimalRule(false, 2, decimal.New(24, 0)))),
 	)

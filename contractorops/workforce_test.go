@@ -517,13 +517,19 @@ func testAvailability(t *testing.T, f *fixture) {
 	if again := must(f.eng.Technicians.GetAvailability(ctx, f.owner, lee.ID))(t); fmt.Sprint(again.Hours) != fmt.Sprint(got.Hours) {
 		t.Errorf("read back %+v, want %+v", again.Hours, got.Hours)
 	}
+	// Through the API, as a transport calls it.
+	resp, err := f.eng.Execute(ctx, f.owner, "technician/v1/setAvailability", "a0", decodeInput(t, f, "technician/v1/setAvailability",
+		`{"technicianId":"`+diaz.ID+`","availability":{"friday":[{"start":"22:00","end":"06:00"}]}}`))
+	if err != nil || string(resp.Data) != `{"technicianId":"`+diaz.ID+`","timeZone":"America/Denver","hours":{"friday":[{"start":"22:00","end":"06:00"}]}}` {
+		t.Errorf("setAvailability over JSON = %s, %v", resp.Data, err)
+	}
 	for _, tt := range []struct{ id, want string }{{diaz.ID, "America/Denver"}, {abbott.ID, "America/Chicago"}} {
 		if a := must(f.eng.Technicians.GetAvailability(ctx, f.owner, tt.id))(t); a.TimeZone != tt.want {
 			t.Errorf("time zone %s, want %s", a.TimeZone, tt.want)
 		}
 	}
 
-	_, err := set(lee.ID, "a2", contractorops.WeeklyHours{Monday: spans("22:00-06:00"), Tuesday: spans("05:00-09:00")})
+	_, err = set(lee.ID, "a2", contractorops.WeeklyHours{Monday: spans("22:00-06:00"), Tuesday: spans("05:00-09:00")})
 	e := wantCode(t, err, contractorops.CodeValidationFailed)
 	if len(e.FieldErrors) != 1 || e.FieldErrors[0].Field != "availability.tuesday.0" || e.FieldErrors[0].Message != "overlaps monday 22:00–06:00" {
 		t.Errorf("overlapping hours: %+v", e.FieldErrors)
