@@ -205,13 +205,16 @@ func insuranceDocument(p *InsurancePolicy) document {
 	}
 }
 
-// defect says why the document is not valid at at, or "" if it is.
+// defect says why the document is not valid at at, or "" if it is. A
+// status that is worse than expired (suspended, revoked, cancelled) wins
+// over the date.
 func (f *ComplianceFacts) defect(d document, at time.Time) string {
+	expired := !d.until.IsZero() && !at.Before(d.until)
 	switch {
-	case !d.until.IsZero() && !at.Before(d.until):
-		return "expired on " + f.date(d.until)
-	case !d.valid:
+	case !d.valid && (d.status != string(LicenseExpired) || !expired):
 		return "is " + strings.ToLower(strings.ReplaceAll(d.status, "_", " "))
+	case expired:
+		return "expired on " + f.date(d.until)
 	case !d.from.IsZero() && at.Before(d.from):
 		return "is not in effect until " + f.date(d.from)
 	case f.Policy.RequireVerification && !d.verified:

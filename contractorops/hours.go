@@ -84,7 +84,7 @@ var weekdays = [7]struct {
 }
 
 // Day returns the spans of a weekday.
-func (w *WeeklyHours) Day(d time.Weekday) []ClockSpan { return *w.day(d) }
+func (w WeeklyHours) Day(d time.Weekday) []ClockSpan { return *w.day(d) }
 
 func (w *WeeklyHours) day(d time.Weekday) *[]ClockSpan {
 	switch d {

@@ -2,9 +2,12 @@ package contractorops_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 
 	"github.com/hestami-ai/opsengine/contractorops"
 )
@@ -124,4 +127,68 @@ func ExampleWeeklyHours_Spans() {
 	// Output:
 	// Fri 08:00 EDT to Fri 16:00 EDT = 8h0m0s
 	// Sat 22:00 EDT to Sun 06:00 EST = 9h0m0s
+}
+
+// genHours draws weekly hours of up to three spans a day on a 15-minute
+// grid, overlapping or not.
+func genHours(t *rapid.T) contractorops.WeeklyHours {
+	var w contractorops.WeeklyHours
+	days := []*[]contractorops.ClockSpan{&w.Monday, &w.Tuesday, &w.Wednesday, &w.Thursday, &w.Friday, &w.Saturday, &w.Sunday}
+	clock := func(label string) string {
+		m := rapid.IntRange(0, 95).Draw(t, label) * 15
+		return fmt.Sprintf("%02d:%02d", m/60, m%60)
+	}
+	for i, d := range days {
+		for j := range rapid.IntRange(0, 3).Draw(t, fmt.Sprint("spans", i)) {
+			start := clock(fmt.Sprint("start", i, j))
+			end := clock(fmt.Sprint("end", i, j))
+			if end == start {
+				continue
+			}
+			*d = append(*d, contractorops.ClockSpan{Start: start, End: end})
+		}
+	}
+	return w
+}
+
+// TestWeeklyHoursProperties checks Validate against a brute-force count of
+// the minutes of the week each span covers, and that Spans returns sorted,
+// separate spans overlapping the range asked for.
+func TestWeeklyHoursProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w := genHours(t)
+		var week [7 * 24 * 60]int
+		for d, spans := range [][]contractorops.ClockSpan{w.Monday, w.Tuesday, w.Wednesday, w.Thursday, w.Friday, w.Saturday, w.Sunday} {
+			for _, s := range spans {
+				var sh, sm, eh, em int
+				fmt.Sscanf(s.Start, "%d:%d", &sh, &sm)
+				fmt.Sscanf(s.End, "%d:%d", &eh, &em)
+				start, end := sh*60+sm, eh*60+em
+				if end <= start {
+					end += 24 * 60
+				}
+				for m := start; m < end; m++ {
+					week[(d*24*60+m)%len(week)]++
+				}
+			}
+		}
+		overlap := slices.ContainsFunc(week[:], func(n int) bool { return n > 1 })
+		if err := w.Validate(); (err != nil) != overlap {
+			t.Fatalf("Validate = %v, brute force overlap = %v", err, overlap)
+		}
+		if overlap {
+			return
+		}
+		from := time.Date(2026, 10, 20, 0, 0, 0, 0, newYork).Add(time.Duration(rapid.IntRange(0, 14*24*60).Draw(t, "from")) * time.Minute)
+		to := from.Add(time.Duration(rapid.IntRange(1, 14*24*60).Draw(t, "length")) * time.Minute)
+		spans := w.Spans(from, to, newYork)
+		for i, s := range spans {
+			if !s.End.After(s.Start) || !s.Overlaps(contractorops.TimeSpan{Start: from, End: to}) {
+				t.Fatalf("span %d %v is empty or outside [%v, %v)", i, s, from, to)
+			}
+			if i > 0 && !spans[i-1].End.Before(s.Start) {
+				t.Fatalf("spans %d and %d touch or overlap: %v", i-1, i, spans)
+			}
+		}
+	})
 }
