@@ -173,16 +173,6 @@ func (w WeeklyHours) normalized() WeeklyHours {
 	return w
 }
 
-// IsZero reports whether no day has hours.
-func (w WeeklyHours) IsZero() bool {
-	for _, wd := range weekdays {
-		if len(w.Day(wd.day)) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // TimeSpan is the half-open time range [Start, End).
 type TimeSpan struct {
 	Start time.Time `json:"start"`

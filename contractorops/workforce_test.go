@@ -280,6 +280,25 @@ func testLicensesAndInsurance(t *testing.T, f *fixture) {
 	_, err = f.eng.Contractor.AddInsurance(ctx, f.owner, "i3", contractorops.InsuranceInput{Type: contractorops.InsuranceUmbrella, Carrier: "travelers", PolicyNumber: "gl-1",
 		CoverageAmount: decimal.New(1, 6), EffectiveAt: day(2026, 1, 1), ExpiresAt: day(2027, 1, 1)})
 	wantCode(t, err, contractorops.CodeConflict)
+
+	policies := must(f.eng.Contractor.ListInsurance(ctx, f.owner))(t)
+	if len(policies) != 1 || policies[0].Status != contractorops.InsuranceActive {
+		t.Fatalf("policies = %+v", policies)
+	}
+	gl := policies[0]
+	must(f.eng.Contractor.VerifyInsurance(ctx, f.owner, "i4", gl.ID))(t)
+	renewed := must(f.eng.Contractor.UpdateInsurance(ctx, f.owner, "i5", contractorops.UpdateInsuranceInput{ID: gl.ID, InsuranceInput: contractorops.InsuranceInput{
+		Type: gl.Type, Carrier: gl.Carrier, PolicyNumber: gl.PolicyNumber, CoverageAmount: decimal.New(2, 6), EffectiveAt: day(2027, 1, 1), ExpiresAt: day(2028, 1, 1),
+	}}))(t)
+	if !renewed.VerifiedAt.IsZero() || renewed.Status != contractorops.InsurancePendingVerification || renewed.Version != 3 {
+		t.Errorf("renewed policy = %+v; want unverified, pending verification, version 3", renewed)
+	}
+	must(f.eng.Contractor.RemoveInsurance(ctx, f.owner, "i6", gl.ID))(t)
+	if policies := must(f.eng.Contractor.ListInsurance(ctx, f.owner))(t); len(policies) != 0 {
+		t.Errorf("%d policies after the removal", len(policies))
+	}
+	_, err = f.eng.Contractor.RemoveInsurance(ctx, f.owner, "i7", gl.ID)
+	wantCode(t, err, contractorops.CodeNotFound)
 }
 
 // decodeInput decodes a JSON input for a procedure, as a transport does.
@@ -317,6 +336,24 @@ func testServiceAreas(t *testing.T, f *fixture) {
 		ServiceAreaInput: contractorops.ServiceAreaInput{Name: "North", ZipCodes: north.ZipCodes}, Active: &retired}))(t)
 	if list := must(f.eng.Contractor.ListServiceAreas(ctx, f.owner, contractorops.ListOptions{}))(t); len(list) != 1 || list[0].Name != "Downtown" {
 		t.Errorf("active areas = %+v", list)
+	}
+}
+
+func TestServiceAreaServes(t *testing.T) {
+	all := contractorops.ServiceArea{}
+	hvac := contractorops.ServiceArea{Categories: []contractorops.TradeType{contractorops.TradeHVAC}}
+	if !all.Serves(contractorops.TradeRoofing) || !hvac.Serves(contractorops.TradeHVAC) || hvac.Serves(contractorops.TradeRoofing) {
+		t.Error("Serves: an area without categories serves every trade, one with categories only those")
+	}
+}
+
+func TestTechnicianLimits(t *testing.T) {
+	tech := contractorops.Technician{MaxHoursPerDay: decimal.RequireFromString("7.75")}
+	if got := tech.MaxWorkPerDay(); got != 7*time.Hour+45*time.Minute {
+		t.Errorf("MaxWorkPerDay = %v", got)
+	}
+	if got := (&contractorops.Technician{}).MaxWorkPerDay(); got != 0 {
+		t.Errorf("MaxWorkPerDay without a limit = %v", got)
 	}
 }
 
