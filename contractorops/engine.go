@@ -115,6 +115,8 @@ type Engine struct {
 	// know (estimates, invoices); registered with the areas.
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
 	tasks       []Task
+	Contractor  *ContractorService
+	Technicians *TechnicianService
 }
 
 // New returns an engine over store. The embedded default is
@@ -174,6 +176,8 @@ func (e *Engine) register() {
 	e.registerSLA()
 	e.registerJobs()
 	e.registerTasks()
+	e.registerContractor()
+	e.registerTechnicians()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

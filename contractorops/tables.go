@@ -34,6 +34,14 @@ func Tables() []TableSpec {
 		jobsTable.spec,
 		visitsTable.spec,
 		eventsTable.spec,
+		branchesTable.spec,
+		tradesTable.spec,
+		licensesTable.spec,
+		insuranceTable.spec,
+		serviceAreasTable.spec,
+		complianceTable.spec,
+		techniciansTable.spec,
+		timeOffTable.spec,
 	}
 }
 
