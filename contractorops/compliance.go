@@ -372,7 +372,7 @@ func (s *ComplianceStatus) Check(trades ...TradeType) error {
 		if s.Block != nil && s.Block.Reason != "" {
 			reason = s.Block.Reason
 		}
-		return NewError(CodeForbidden, "the contractor is blocked from scheduling: %s", reason)
+		return NewError(CodeComplianceBlocked, "the contractor is blocked from scheduling: %s", reason)
 	}
 	var license, insurance []string
 	for _, p := range s.Problems {

@@ -210,7 +210,7 @@ func TestComplianceEvaluate(t *testing.T) {
 				Block: contractorops.ComplianceBlock{Blocked: true, Reason: "unpaid fines", By: "admin", At: day(2026, 11, 20)}},
 			wantScore:    100,
 			wantProblems: []string{"blocked: unpaid fines"},
-			wantCode:     contractorops.CodeForbidden, wantMessage: "the contractor is blocked from scheduling: unpaid fines",
+			wantCode:     contractorops.CodeComplianceBlocked, wantMessage: "the contractor is blocked from scheduling: unpaid fines",
 		},
 		{
 			name: "verification required",

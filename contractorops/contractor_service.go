@@ -577,7 +577,7 @@ func (e *Engine) registerContractor() {
 					if err := complianceGate(t, at, in.WorkRequirements, in.TechnicianID); err != nil {
 						// The gate's refusals are the answer; anything else
 						// (an unknown technician) is the query's error.
-						if ee := AsError(err); ee.Type == TypeDomain || ee.Code == CodeForbidden {
+						if ee := AsError(err); ee.Type == TypeDomain {
 							return &WorkCheck{Code: ee.Code, Message: ee.Message}, nil
 						}
 						return nil, err
@@ -677,4 +677,3 @@ func saveInsurance(t *txn, p *InsurancePolicy, save func(*txn, table[InsurancePo
 	_, err := saveCompliance(t, nil)
 	return err
 }
-

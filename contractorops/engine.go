@@ -219,11 +219,19 @@ func newUUIDv7Generator(clock func() time.Time) func() string {
 		}
 		ms := clock().UnixMilli()
 		mu.Lock()
-		if ms <= lastMS {
+		switch {
+		case ms > lastMS:
+			// A new millisecond starts the counter low (random in the lower
+			// half), leaving room to count up within it.
+			lastMS, seq = ms, uint16(b[6]&0x7f)<<4
+		case seq < 0xfff:
 			ms = lastMS
 			seq++
-		} else {
-			lastMS, seq = ms, uint16(b[6])<<4
+		default:
+			// The counter is full: borrow the next millisecond, so that
+			// identifiers keep increasing.
+			lastMS++
+			ms, seq = lastMS, uint16(b[6]&0x7f)<<4
 		}
 		s := seq
 		mu.Unlock()

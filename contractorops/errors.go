@@ -39,6 +39,9 @@ const (
 	CodeInventoryShortage     Code = "INVENTORY_SHORTAGE"
 	CodePricebookReference    Code = "PRICEBOOK_REFERENCE"
 	CodeSLAWindowViolation    Code = "SLA_WINDOW_VIOLATION"
+	// CodeComplianceBlocked: the contractor is blocked from taking work
+	// (by its own admins or an association), whatever its documents.
+	CodeComplianceBlocked Code = "COMPLIANCE_BLOCKED"
 )
 
 // Type classifies a [Code]. A transport maps the type, not the code, to its own
@@ -82,6 +85,7 @@ var codeInfo = map[Code]struct {
 	CodeInventoryShortage:        {TypeDomain, false},
 	CodePricebookReference:       {TypeDomain, false},
 	CodeSLAWindowViolation:       {TypeDomain, false},
+	CodeComplianceBlocked:        {TypeDomain, false},
 }
 
 // Codes returns every error code the engine can return, sorted. Documentation
@@ -204,6 +208,7 @@ var (
 	ErrInventoryShortage        = &Error{Code: CodeInventoryShortage, Type: TypeDomain}
 	ErrPricebookReference       = &Error{Code: CodePricebookReference, Type: TypeDomain}
 	ErrSLAWindowViolation       = &Error{Code: CodeSLAWindowViolation, Type: TypeDomain}
+	ErrComplianceBlocked        = &Error{Code: CodeComplianceBlocked, Type: TypeDomain}
 )
 
 // Validate runs v's rules and returns nil or a VALIDATION_FAILED *Error whose

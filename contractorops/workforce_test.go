@@ -173,7 +173,7 @@ func testComplianceLifecycle(t *testing.T, f *fixture) {
 	if !blocked.Blocked || blocked.Compliant || blocked.Block.By != "owner" {
 		t.Errorf("blocked status = %+v", blocked)
 	}
-	check(time.Time{}, "FORBIDDEN: the contractor is blocked from scheduling: Unpaid permit fines")
+	check(time.Time{}, "COMPLIANCE_BLOCKED: the contractor is blocked from scheduling: Unpaid permit fines")
 	cleared := must(f.eng.Contractor.ClearBlock(ctx, f.owner, "bk2", "Fines paid"))(t)
 	if cleared.Blocked || !cleared.Compliant || cleared.Block.Reason != "Fines paid" {
 		t.Errorf("cleared status = %+v", cleared)
@@ -190,7 +190,7 @@ func testComplianceLifecycle(t *testing.T, f *fixture) {
 		}
 	}
 	slices.Sort(procs)
-	if want := "addInsurance addLicense clearBlock setBlock setCompliancePolicy updateLicense verifyInsurance verifyLicense"; strings.Join(procs, " ") != want {
+	if want := "addInsurance addLicense clearBlock organization/v1/updateProfile setBlock setCompliancePolicy updateLicense verifyInsurance verifyLicense"; strings.Join(procs, " ") != want {
 		t.Errorf("compliance record audit trail: %v, want %s", procs, want)
 	}
 
