@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"cmp"
+	"math/big"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -27,7 +29,9 @@ type DemandStats struct {
 // or between trucks are not demand. Each movement counts on its local
 // calendar day (in the time zone of the window's start), a day's net demand
 // is never below zero, and movements outside the window are ignored.
-// Movements may come in any order.
+// Movements may come in any order. Demand is counted to the millionth of a
+// unit, exactly, so a year of history for a million item×locations costs a
+// few bytes per day with demand and no rounding in the statistics.
 type DemandCounter struct {
 	first  int64 // civil day number of the window's first day
 	days   int
@@ -36,17 +40,26 @@ type DemandCounter struct {
 	series map[Key][]dayQty
 }
 
+// dayQty is a day's demand so far, in millionths of a unit.
 type dayQty struct {
 	day int32
-	q   decimal.Decimal
+	q   int64
 }
+
+// demandPlaces is the precision of counted demand: millionths of a unit.
+const demandPlaces = 6
+
+// maxDemand bounds one day's demand (in millionths) so that the sum of the
+// squares of a window of up to 100 000 days stays exact in 128 bits: 10^10
+// units a day.
+const maxDemand = 1e16
 
 // NewDemandCounter returns a counter for the days days starting on the
 // calendar day of from, in from's time zone. locations tells which transfers
 // are refills.
 func NewDemandCounter(from time.Time, days int, locations []Location) (*DemandCounter, error) {
-	if days < 2 {
-		return nil, invalid("days", "demand statistics need a window of at least 2 days, got %d", days)
+	if days < 2 || days > 100000 {
+		return nil, invalid("days", "demand statistics need a window of 2 to 100 000 days, got %d", days)
 	}
 	c := &DemandCounter{first: civilDay(from, from.Location()), days: days, tz: from.Location(),
 		feeds: make(map[string]string, len(locations)), series: map[Key][]dayQty{}}
@@ -65,30 +78,55 @@ func civilDay(t time.Time, tz *time.Location) int64 {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
-// Add counts one movement; movements that are not demand are ignored.
-func (c *DemandCounter) Add(m Movement) {
-	var q decimal.Decimal
+// Add counts one movement; movements that are not demand, or outside the
+// window, are ignored. A day's demand beyond 10^12 units of an item at one
+// location is an [ErrInvalid].
+func (c *DemandCounter) Add(m Movement) error {
 	switch {
-	case m.Kind == Consumption:
-		q = m.Quantity.Neg()
-	case m.Kind == Return:
-		q = m.Quantity.Neg()
+	case m.Kind == Consumption, m.Kind == Return:
 	case m.Kind == TransferOut && c.feeds[m.CounterpartID] == m.LocationID:
-		q = m.Quantity.Neg()
 	default:
-		return
+		return nil
 	}
 	day := civilDay(m.At, c.tz) - c.first
 	if day < 0 || day >= int64(c.days) {
-		return
+		return nil
 	}
+	q, ok := micros(m.Quantity)
+	if !ok {
+		return invalid("quantity", "demand of %s in one movement is beyond what a day can count", fmtQ(m.Quantity))
+	}
+	q = -q // demand is what leaves
 	key := m.Key()
 	s := c.series[key]
 	if n := len(s); n > 0 && s[n-1].day == int32(day) {
-		s[n-1].q = s[n-1].q.Add(q)
-		return
+		if t := s[n-1].q + q; t > -maxDemand && t < maxDemand {
+			s[n-1].q = t
+			return nil
+		}
+		return invalid("quantity", "demand of %s at %s on one day is beyond what a day can count", key.ItemID, key.LocationID)
 	}
 	c.series[key] = append(s, dayQty{int32(day), q})
+	return nil
+}
+
+// micros returns q in millionths of a unit, rounded half to even, if its
+// magnitude is below maxDemand millionths.
+func micros(q decimal.Decimal) (int64, bool) {
+	if q.Exponent() < -demandPlaces {
+		q = q.RoundBank(demandPlaces)
+	}
+	if q.NumDigits() > 18 {
+		return 0, false
+	}
+	v := q.CoefficientInt64()
+	for e := q.Exponent(); e > -demandPlaces; e-- {
+		if v >= maxDemand/10 || v <= -maxDemand/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	return v, v > -maxDemand && v < maxDemand
 }
 
 // Stats returns the statistics of every item×location with demand in the
@@ -99,46 +137,100 @@ func (c *DemandCounter) Stats() []DemandStats {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, compareKeys)
-	out := make([]DemandStats, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, c.Stat(k))
+	out := make([]DemandStats, len(keys))
+	var w statWork
+	for i, k := range keys {
+		out[i] = c.stat(k, &w)
 	}
 	return out
 }
 
 // Stat returns the statistics of one item×location (zero demand if none).
 func (c *DemandCounter) Stat(key Key) DemandStats {
+	var w statWork
+	return c.stat(key, &w)
+}
+
+// statWork is scratch space reused from one item×location to the next.
+type statWork struct {
+	sum, sq, v, t big.Int
+}
+
+func (c *DemandCounter) stat(key Key, w *statWork) DemandStats {
 	s := c.series[key]
 	if !slices.IsSortedFunc(s, func(a, b dayQty) int { return cmp.Compare(a.day, b.day) }) {
 		s = slices.Clone(s)
 		slices.SortStableFunc(s, func(a, b dayQty) int { return cmp.Compare(a.day, b.day) })
 	}
-	var total, squares decimal.Decimal
+	// Σx and Σx² of the daily totals, in 128 bits: a day is below 10^16
+	// millionths and a window below 10^5 days.
+	var sumHi, sumLo, sqHi, sqLo uint64
 	for i := 0; i < len(s); {
 		q := s[i].q
 		j := i + 1
 		for ; j < len(s) && s[j].day == s[i].day; j++ {
-			q = q.Add(s[j].q)
-		}
-		if q.Sign() > 0 {
-			total = total.Add(q)
-			squares = squares.Add(q.Mul(q))
+			q = min(max(q+s[j].q, -maxDemand), maxDemand) // out-of-order entries of one day
 		}
 		i = j
+		if q <= 0 {
+			continue
+		}
+		var carry uint64
+		sumLo, carry = bits.Add64(sumLo, uint64(q), 0)
+		sumHi += carry
+		hi, lo := bits.Mul64(uint64(q), uint64(q))
+		sqLo, carry = bits.Add64(sqLo, lo, 0)
+		sqHi += hi + carry
 	}
-	return newDemandStats(key, c.days, total, squares)
+	setUint128(&w.sum, sumHi, sumLo, &w.t)
+	setUint128(&w.sq, sqHi, sqLo, &w.t)
+	return newDemandStats(key, c.days, w)
+}
+
+func setUint128(z *big.Int, hi, lo uint64, t *big.Int) {
+	z.SetUint64(hi)
+	z.Lsh(z, 64)
+	z.Or(z, t.SetUint64(lo))
 }
 
 // newDemandStats derives the mean and the sample standard deviation of days
-// daily demands from their sum and their sum of squares:
+// daily demands (in millionths) from their sum w.sum and their sum of
+// squares w.sq, in integers:
 //
-//	mean = Σx / n,  σ² = (n·Σx² − (Σx)²) / (n·(n − 1))
-func newDemandStats(key Key, days int, total, squares decimal.Decimal) DemandStats {
-	n := decimal.New(int64(days), 0)
-	v := n.Mul(squares).Sub(total.Mul(total)).DivRound(n.Mul(n.Sub(one)), 2*statPlaces)
-	return DemandStats{
-		Key: key, Days: days, Total: total,
-		Mean:   total.DivRound(n, statPlaces),
-		StdDev: sqrtFloor(v, statPlaces),
+//	mean = Σx / n,  σ = √((n·Σx² − (Σx)²) / (n·(n − 1)))
+//
+// The floor of the root of the floored quotient is the floor of the exact
+// root, so σ is exact to statPlaces places (truncated) and the mean is
+// rounded half up.
+func newDemandStats(key Key, days int, w *statWork) DemandStats {
+	n := int64(days)
+	v, t := &w.v, &w.t
+	v.Mul(&w.sq, t.SetInt64(n))
+	v.Sub(v, t.Mul(&w.sum, &w.sum)) // ≥ 0 (Cauchy–Schwarz)
+	v.Mul(v, t.SetInt64(statScale*statScale/(demandScale*demandScale)))
+	v.Quo(v, t.SetInt64(n*(n-1)))
+	v.Sqrt(v)
+	st := DemandStats{Key: key, Days: days, Total: decimalOf(&w.sum, -demandPlaces), StdDev: decimalOf(v, -statPlaces)}
+	// mean = (Σx·10^(statPlaces−demandPlaces)·2 + n) / 2n, half up
+	t.Mul(&w.sum, t.SetInt64(2*statScale/demandScale))
+	t.Add(t, v.SetInt64(n))
+	t.Quo(t, v.SetInt64(2*n))
+	st.Mean = decimalOf(t, -statPlaces)
+	return st
+}
+
+const (
+	statScale   = 100_000_000 // 10^statPlaces
+	demandScale = 1_000_000   // 10^demandPlaces
+)
+
+// decimalOf returns z·10^exp as a decimal, without trailing zeros.
+func decimalOf(z *big.Int, exp int32) decimal.Decimal {
+	var d decimal.Decimal
+	if z.IsInt64() {
+		d = decimal.New(z.Int64(), exp)
+	} else {
+		d = decimal.NewFromBigInt(z, exp)
 	}
+	return d
 }

@@ -83,11 +83,11 @@ func Example() {
 	}
 	// Output:
 	// reserve: <nil>
-	// too much: true inventory: INVENTORY_SHORTAGE: job JOB-1002: at TRUCK-7 + WH: CAP-45-5 short 6 (needs 20, 14 available)
+	// too much: true inventory: INVENTORY_SHORTAGE: job JOB-1002: at TRUCK-7 + WH: CAP-45-5 short 3 (needs 20, 17 available)
 	// used: -3 costing 36 - reservation FULFILLED
 	// refill TRUCK-7 5 from WH: position 3 (on hand 3 + on order 0 + in transit 0 − reserved 0) is below min 4: up to max 8 needs 5
 	// buy 30 from JOHNSTONE for WH: position 9 (on hand 14 + on order 0 + in transit 0 − reserved 0 − 5 shipped to TRUCK-7) is below min 10: up to max 30 needs 21, rounded up to a multiple of 10: 30
 	// transfer RECEIVED - order RECEIVED PO-2026-000001-R1
-	// TRUCK-7: on hand 8, value 94.6, position 8
+	// TRUCK-7: on hand 8, value 91, position 8
 	// WH: on hand 39, value 444, position 39
 }

@@ -67,7 +67,9 @@ func drawQty(t *rapid.T, label string) decimal.Decimal {
 }
 
 func drawItem(t *rapid.T) string { return rapid.SampledFrom([]string{"A", "B"}).Draw(t, "item") }
-func drawLoc(t *rapid.T) string  { return rapid.SampledFrom([]string{"WH", "T1", "T2"}).Draw(t, "location") }
+func drawLoc(t *rapid.T) string {
+	return rapid.SampledFrom([]string{"WH", "T1", "T2"}).Draw(t, "location")
+}
 
 // record appends posted movements to the ledger; a refused operation must
 // leave the book exactly as it was.

@@ -38,7 +38,7 @@ func (l Level) Available() decimal.Decimal { return l.OnHand.Sub(l.Reserved) }
 // Position is the inventory position replenishment decides on:
 // OnHand + OnOrder + InTransit − Reserved.
 func (l Level) Position() decimal.Decimal {
-	return l.OnHand.Add(l.OnOrder).Add(l.InTransit).Sub(l.Reserved)
+	return sub(add(add(l.OnHand, l.OnOrder), l.InTransit), l.Reserved)
 }
 
 // MarshalJSON adds the derived available and position to the level's fields.

@@ -241,7 +241,7 @@ type slot struct {
 
 	// this location's own need, once decided
 	position, trigger, need, must, multiple, granted decimal.Decimal
-	why                                             string
+	why                                              string
 }
 
 func (s *slot) level() Level {
@@ -378,7 +378,11 @@ func (p *planner) plan(r int) {
 		p.allocate(r)
 	}
 	lvl := s.level()
-	s.position = lvl.Position().Sub(s.out).Sub(s.extra)
+	s.position = sub(sub(lvl.Position(), s.out), s.extra)
+	if s.pol != nil && s.pol.Kind == PolicyMinMax && s.position.Cmp(s.pol.Min) >= 0 && s.position.Sign() >= 0 {
+		s.trigger = s.pol.Min // the common case: nothing to do
+		return
+	}
 	var of *offer
 	lt, unitCost := p.transferLT, lvl.UnitCost
 	if unitCost.IsZero() {

@@ -37,9 +37,9 @@ func drawPlanInput(t *rapid.T, ample bool) inventory.PlanInput {
 		lt := &inventory.LeadTime{Days: dec("item lead", 0, 8, 0), StdDev: dec("item lead σ", 0, 20, -1)}
 		for s := range sups {
 			sups[s].Items = append(sups[s].Items, inventory.SupplierItem{ItemID: it.ID, LeadTime: lt,
-				UnitCost:  dec("cost", 1, 5000, -2),
-				PackSize:  rapid.SampledFrom([]decimal.Decimal{{}, decimal.New(1, 0), decimal.New(5, 0), decimal.New(12, 0), decimal.New(25, -1)}).Draw(t, "pack"),
-				MinOrder:  dec("min order", 0, 30, 0),
+				UnitCost: dec("cost", 1, 5000, -2),
+				PackSize: rapid.SampledFrom([]decimal.Decimal{{}, decimal.New(1, 0), decimal.New(5, 0), decimal.New(12, 0), decimal.New(25, -1)}).Draw(t, "pack"),
+				MinOrder: dec("min order", 0, 30, 0),
 			})
 		}
 		for _, loc := range in.Locations {
@@ -233,9 +233,17 @@ func TestPlanProperties(t *testing.T) {
 		shuffled.Policies, shuffled.Levels, shuffled.Demand = slices.Clone(in.Policies), slices.Clone(in.Levels), slices.Clone(in.Demand)
 		shuffled.Locations, shuffled.Items = slices.Clone(in.Locations), slices.Clone(in.Items)
 		for _, s := range []func(){
-			func() { rng.Shuffle(len(shuffled.Policies), func(i, j int) { shuffled.Policies[i], shuffled.Policies[j] = shuffled.Policies[j], shuffled.Policies[i] }) },
-			func() { rng.Shuffle(len(shuffled.Levels), func(i, j int) { shuffled.Levels[i], shuffled.Levels[j] = shuffled.Levels[j], shuffled.Levels[i] }) },
-			func() { rng.Shuffle(len(shuffled.Demand), func(i, j int) { shuffled.Demand[i], shuffled.Demand[j] = shuffled.Demand[j], shuffled.Demand[i] }) },
+			func() {
+				rng.Shuffle(len(shuffled.Policies), func(i, j int) {
+					shuffled.Policies[i], shuffled.Policies[j] = shuffled.Policies[j], shuffled.Policies[i]
+				})
+			},
+			func() {
+				rng.Shuffle(len(shuffled.Levels), func(i, j int) { shuffled.Levels[i], shuffled.Levels[j] = shuffled.Levels[j], shuffled.Levels[i] })
+			},
+			func() {
+				rng.Shuffle(len(shuffled.Demand), func(i, j int) { shuffled.Demand[i], shuffled.Demand[j] = shuffled.Demand[j], shuffled.Demand[i] })
+			},
 			func() {
 				rng.Shuffle(len(shuffled.Locations), func(i, j int) {
 					shuffled.Locations[i], shuffled.Locations[j] = shuffled.Locations[j], shuffled.Locations[i]

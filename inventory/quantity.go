@@ -33,6 +33,22 @@ func fmtQ(d decimal.Decimal) string {
 	return n.StringFixed(0)
 }
 
+// add and sub skip the arithmetic (and its allocation) when b is zero, as
+// most of a plan's figures are.
+func add(a, b decimal.Decimal) decimal.Decimal {
+	if b.IsZero() {
+		return a
+	}
+	return a.Add(b)
+}
+
+func sub(a, b decimal.Decimal) decimal.Decimal {
+	if b.IsZero() {
+		return a
+	}
+	return a.Sub(b)
+}
+
 func minDec(a, b decimal.Decimal) decimal.Decimal {
 	if a.Cmp(b) <= 0 {
 		return a
