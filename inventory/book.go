@@ -153,8 +153,7 @@ func Derive(items []Item, locations []Location, ledger []Movement, docs ...Docum
 // load is set). It fails for an unknown item or location, and for a key a
 // partial book was not given.
 func (b *Book) cell(key Key, load bool) (*cell, error) {
-	if c, ok := b.cells[key]; ok && (c.loaded || load) {
-		c.loaded = true
+	if c, ok := b.cells[key]; ok && c.loaded {
 		return c, nil
 	}
 	it, ok := b.items[key.ItemID]
@@ -174,6 +173,19 @@ func (b *Book) cell(key Key, load bool) (*cell, error) {
 	}
 	c.bal, c.loaded = NewBalance(key, it.costing()), true
 	return c, nil
+}
+
+// newCell adds the cell of a key a document names. In a complete book a
+// known item×location starts empty, as if loaded; otherwise only the
+// document's figures are known until its balance is loaded.
+func (b *Book) newCell(key Key) *cell {
+	c := &cell{}
+	it, known := b.items[key.ItemID]
+	if _, ok := b.locations[key.LocationID]; known && ok && !b.partial {
+		c.bal, c.loaded = NewBalance(key, it.costing()), true
+	}
+	b.cells[key] = c
+	return c
 }
 
 // Load gives the book the balance of one item×location (a stored snapshot,
@@ -306,8 +318,7 @@ func (b *Book) commit(cs []commitment, sign int) {
 	for _, x := range cs {
 		c := b.cells[x.key]
 		if c == nil {
-			c = &cell{}
-			b.cells[x.key] = c
+			c = b.newCell(x.key)
 		}
 		if sign > 0 {
 			c.reserved = c.reserved.Add(x.reserved)

@@ -61,7 +61,8 @@ type Policy struct {
 	// Multiple is the order multiple: quantities round up to it.
 	Multiple decimal.Decimal `json:"multiple"`
 	// SupplierID is the supplier to buy from, overriding the item's
-	// preferred supplier.
+	// preferred supplier (for a location that buys: one refilled from
+	// another location is refilled, whatever its policy says).
 	SupplierID string `json:"supplierId,omitempty"`
 }
 

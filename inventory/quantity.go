@@ -76,15 +76,10 @@ func RoundUpToMultiple(q, m decimal.Decimal) decimal.Decimal {
 	return n.Mul(m)
 }
 
-// roundDownToMultiple returns the largest multiple of m that is ≤ q (q for m ≤ 0).
+// roundDownToMultiple returns the largest multiple of m that is ≤ q, for
+// q ≥ 0 and m > 0.
 func roundDownToMultiple(q, m decimal.Decimal) decimal.Decimal {
-	if m.Sign() <= 0 {
-		return q
-	}
-	n, r := q.QuoRem(m, 0)
-	if r.Sign() < 0 {
-		n = n.Sub(one)
-	}
+	n, _ := q.QuoRem(m, 0)
 	return n.Mul(m)
 }
 
