@@ -350,9 +350,13 @@ func TestPurchaseOrderTransitions(t *testing.T) {
 			return po.AddLine(inventory.OrderLine{ItemID: "PIPE", Quantity: d("1"), UnitCost: d("1")})
 		},
 		"remove line": func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) { return po.RemoveLine(1) },
-		"edit line":   func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) { return po.SetLine(1, d("12"), d("3")) },
-		"submit":      func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) { return po.Submit(t0) },
-		"confirm":     func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) { return po.Confirm(t0, t0.AddDate(0, 0, 3)) },
+		"edit line": func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) {
+			return po.SetLine(1, d("12"), d("3"))
+		},
+		"submit": func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) { return po.Submit(t0) },
+		"confirm": func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) {
+			return po.Confirm(t0, t0.AddDate(0, 0, 3))
+		},
 		"receive": func(po inventory.PurchaseOrder) (inventory.PurchaseOrder, error) {
 			po, _, err := po.Receive(receipt, b)
 			return po, err
