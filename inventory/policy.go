@@ -141,16 +141,16 @@ func (p *Policy) decide(position decimal.Decimal, d *DemandStats, lt LeadTime, u
 	}
 	dec.must = rop.Sub(position)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s is below the reorder point %s", explain(), fmtQ(rop))
+	fmt.Fprintf(&b, "%s is below the reorder point %s", explain(), fmtStat(rop))
 	switch {
 	case floored && demand:
-		fmt.Fprintf(&b, " (the policy's min; demand gives %s)", fmtQ(ReorderPoint(*d, lt, p.Z)))
+		fmt.Fprintf(&b, " (the policy's min; demand gives %s)", fmtStat(ReorderPoint(*d, lt, p.Z)))
 	case floored:
 		b.WriteString(" (the policy's min; no demand recorded)")
 	default:
-		fmt.Fprintf(&b, " (mean demand %s/day × lead time %s days", fmtQ(d.Mean.Round(4)), fmtQ(lt.Days))
+		fmt.Fprintf(&b, " (mean demand %s/day × lead time %s days", fmtStat(d.Mean), fmtQ(lt.Days))
 		if ss := SafetyStock(*d, lt, p.Z); ss.Sign() > 0 {
-			fmt.Fprintf(&b, " + safety stock %s at z %s", fmtQ(ss.Round(4)), fmtQ(p.Z))
+			fmt.Fprintf(&b, " + safety stock %s at z %s", fmtStat(ss), fmtQ(p.Z))
 		}
 		b.WriteString(")")
 	}
@@ -162,7 +162,7 @@ func (p *Policy) decide(position decimal.Decimal, d *DemandStats, lt LeadTime, u
 	case p.Max.Sign() > 0:
 		target := maxDec(rop, p.Max)
 		dec.raw = target.Sub(position)
-		fmt.Fprintf(&b, ": up to max %s needs %s", fmtQ(target), fmtQ(dec.raw))
+		fmt.Fprintf(&b, ": up to max %s needs %s", fmtStat(target), fmtStat(dec.raw))
 	case p.OrderQuantity.Sign() > 0 || eoq.Sign() > 0:
 		q, name := p.OrderQuantity, "order quantity"
 		if q.Sign() <= 0 {
@@ -170,10 +170,10 @@ func (p *Policy) decide(position decimal.Decimal, d *DemandStats, lt LeadTime, u
 		}
 		n := RoundUpToMultiple(dec.must, q).DivRound(q, 0)
 		dec.raw = n.Mul(q)
-		fmt.Fprintf(&b, ": %s × %s %s = %s", fmtQ(n), name, fmtQ(q.Round(4)), fmtQ(dec.raw.Round(4)))
+		fmt.Fprintf(&b, ": %s × %s %s = %s", fmtQ(n), name, fmtStat(q), fmtStat(dec.raw))
 	default:
 		dec.raw = dec.must
-		fmt.Fprintf(&b, ": needs %s", fmtQ(dec.raw))
+		fmt.Fprintf(&b, ": needs %s", fmtStat(dec.raw))
 	}
 	dec.why = b.String()
 	return dec

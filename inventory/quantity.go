@@ -18,9 +18,8 @@ const CostPlaces = 4
 const statPlaces = 8
 
 var (
-	one     = decimal.New(1, 0)
-	two     = decimal.New(2, 0)
-	hundred = decimal.New(100, 0)
+	one = decimal.New(1, 0)
+	two = decimal.New(2, 0)
 )
 
 // fmtQ formats a decimal exactly, without trailing zeros and without reading
@@ -48,6 +47,10 @@ func sub(a, b decimal.Decimal) decimal.Decimal {
 	}
 	return a.Sub(b)
 }
+
+// fmtStat formats a computed figure (a reorder point, a safety stock) for
+// people: to two decimal places, as [fmtQ] otherwise.
+func fmtStat(d decimal.Decimal) string { return fmtQ(d.Round(2)) }
 
 func minDec(a, b decimal.Decimal) decimal.Decimal {
 	if a.Cmp(b) <= 0 {
