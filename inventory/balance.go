@@ -66,17 +66,26 @@ func Replay(key Key, method CostingMethod, movements []Movement) (Balance, error
 		if m.Key() != key {
 			return Balance{}, invalid(fmt.Sprintf("movements.%d", i), "movement for %s at %s in the ledger of %s at %s", m.ItemID, m.LocationID, key.ItemID, key.LocationID)
 		}
-		if err := m.checkShape(nil); err != nil {
-			return Balance{}, fmt.Errorf("inventory: replay of %s at %s, movement %d: %w", key.ItemID, key.LocationID, i, err)
-		}
-		stored := m
-		b.apply(&m, decimal.Zero, true)
-		if !m.Value.Equal(stored.Value) || !m.Revaluation.Equal(stored.Revaluation) {
-			return Balance{}, fmt.Errorf("inventory: replay of %s at %s, movement %d (%s %s): stored value %s, replay gives %s: %w",
-				key.ItemID, key.LocationID, i, m.Kind, fmtQ(m.Quantity), fmtQ(stored.Value), fmtQ(m.Value), ErrLedgerMismatch)
+		if err := b.replay(m); err != nil {
+			return Balance{}, fmt.Errorf("inventory: ledger movement %d: %w", i, err)
 		}
 	}
 	return b, nil
+}
+
+// replay folds a stored movement, checking its shape and that its stored
+// value is the one posting it gives.
+func (b *Balance) replay(m Movement) error {
+	if err := m.checkShape(nil); err != nil {
+		return err
+	}
+	stored := m
+	b.apply(&m, decimal.Zero, true)
+	if !m.Value.Equal(stored.Value) || !m.Revaluation.Equal(stored.Revaluation) {
+		return fmt.Errorf("inventory: %s %s of %s at %s: stored value %s, replay gives %s: %w",
+			m.Kind, fmtQ(m.Quantity), m.ItemID, m.LocationID, fmtQ(stored.Value), fmtQ(m.Value), ErrLedgerMismatch)
+	}
+	return nil
 }
 
 // Key returns the item×location of the balance.

@@ -215,3 +215,28 @@ func TestJobMaterials(t *testing.T) {
 		t.Errorf("unit cost of nothing %s", u)
 	}
 }
+
+func TestDerive(t *testing.T) {
+	b := shop(t, nil)
+	ledger := mustPost(t, b, rcv("CAP", "WH", "4", "10"), use("CAP", "WH", "1"))
+	res, _ := b.Reserve(t0, inventory.ReservationRequest{ID: "r", JobID: "J", LocationID: "WH", Needs: []inventory.Need{need("CAP", "2")}})
+	derived, err := inventory.Derive([]inventory.Item{{ID: "CAP", StandardCost: d("12")}}, []inventory.Location{{ID: "WH", Type: inventory.Warehouse}}, ledger, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := level(t, derived, "CAP", "WH"), level(t, b, "CAP", "WH"); !equalLevels(got, want) {
+		t.Errorf("derived %+v, posted %+v", got, want)
+	}
+	ledger[1].Value = d("-1")
+	if _, err := inventory.Derive([]inventory.Item{{ID: "CAP"}}, []inventory.Location{{ID: "WH", Type: inventory.Warehouse}}, ledger); !errors.Is(err, inventory.ErrLedgerMismatch) ||
+		!strings.Contains(err.Error(), "ledger movement 1") {
+		t.Errorf("derive of a tampered ledger: %v", err)
+	}
+	if _, err := inventory.Derive([]inventory.Item{{}}, nil, nil); !errors.Is(err, inventory.ErrInvalid) {
+		t.Errorf("derive with a bad catalog: %v", err)
+	}
+	var te error = &inventory.TransitionError{Document: "transfer", ID: "t1", From: "RECEIVED", Action: "ship"}
+	if te.Error() != "inventory: illegal transition: cannot ship transfer t1 in status RECEIVED" {
+		t.Errorf("message %q", te)
+	}
+}

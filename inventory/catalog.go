@@ -125,7 +125,7 @@ type Location struct {
 	SupplierID string `json:"supplierId,omitempty"`
 	// AllowNegative lets stock go below zero here: technicians record parts
 	// the ledger does not know they carry. Every negative balance is then
-	// reported (see [Book.Exceptions]). Defaults to false: refused.
+	// reported (see [Book.Negatives]). Defaults to false: refused.
 	AllowNegative bool `json:"allowNegative"`
 }
 
