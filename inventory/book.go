@@ -65,33 +65,38 @@ type commitment struct {
 // ReplenishFromID names a location given, and no location replenishes,
 // through others, from itself.
 func NewBook(items []Item, locations []Location, cfg *Config) (*Book, error) {
-	b := &Book{
-		items:     make(map[string]*Item, len(items)),
-		locations: make(map[string]*Location, len(locations)),
-		cells:     map[Key]*cell{},
-		docs:      map[docRef][]commitment{},
-	}
+	b := &Book{cells: map[Key]*cell{}, docs: map[docRef][]commitment{}}
 	if cfg != nil {
 		b.partial = cfg.Partial
 	}
-	for i := range items {
-		it := items[i]
-		if err := it.validate(fmt.Sprintf("items.%d", i)); err != nil {
-			return nil, err
-		}
-		if _, dup := b.items[it.ID]; dup {
-			return nil, invalid(fmt.Sprintf("items.%d.id", i), "duplicate item id %q", it.ID)
-		}
-		b.items[it.ID] = &it
-	}
 	var err error
+	if b.items, err = indexItems(slices.Clone(items)); err != nil {
+		return nil, err
+	}
 	if b.locations, err = indexLocations(locations); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// indexLocations validates locations and their replenishment graph.
+// indexItems validates items and indexes them by id (pointing into items).
+func indexItems(items []Item) (map[string]*Item, error) {
+	idx := make(map[string]*Item, len(items))
+	for i := range items {
+		it := &items[i]
+		if err := it.validate(fmt.Sprintf("items.%d", i)); err != nil {
+			return nil, err
+		}
+		if _, dup := idx[it.ID]; dup {
+			return nil, invalid(fmt.Sprintf("items.%d.id", i), "duplicate item id %q", it.ID)
+		}
+		idx[it.ID] = it
+	}
+	return idx, nil
+}
+
+// indexLocations validates locations and their replenishment graph, and
+// indexes copies of them by id.
 func indexLocations(locations []Location) (map[string]*Location, error) {
 	idx := make(map[string]*Location, len(locations))
 	for i := range locations {

@@ -197,7 +197,6 @@ type planner struct {
 	items      map[string]*Item
 	nodes      []node         // locations, deepest in the replenishment tree first
 	rank       map[string]int // location id → index in nodes
-	suppliers  map[string]*Supplier
 	offers     map[string][]offer // item id → who sells it, cheapest first
 	transferLT LeadTime
 
@@ -253,20 +252,17 @@ func (s *slot) level() Level {
 
 func newPlanner(now time.Time, in *PlanInput) (*planner, error) {
 	p := &planner{
-		now: now, items: make(map[string]*Item, len(in.Items)), rank: map[string]int{},
-		suppliers: map[string]*Supplier{}, offers: map[string][]offer{},
+		now: now, rank: map[string]int{},
+		offers: map[string][]offer{},
 		orders: map[[2]string]*ProposedOrder{}, transfers: map[[2]string]*ProposedTransfer{},
 		transferLT: LeadTime{Days: one},
 	}
 	if in.TransferLeadTime != nil {
 		p.transferLT = *in.TransferLeadTime
 	}
-	for i := range in.Items {
-		it := &in.Items[i]
-		if err := it.validate(fmt.Sprintf("items.%d", i)); err != nil {
-			return nil, err
-		}
-		p.items[it.ID] = it
+	var err error
+	if p.items, err = indexItems(in.Items); err != nil {
+		return nil, err
 	}
 	locs, err := indexLocations(in.Locations)
 	if err != nil {
@@ -302,12 +298,16 @@ func newPlanner(now time.Time, in *PlanInput) (*planner, error) {
 		}
 	}
 	p.slots = make([]slot, len(p.nodes))
+	suppliers := make(map[string]bool, len(in.Suppliers))
 	for i := range in.Suppliers {
 		s := &in.Suppliers[i]
 		if err := s.validate(fmt.Sprintf("suppliers.%d", i)); err != nil {
 			return nil, err
 		}
-		p.suppliers[s.ID] = s
+		if _, dup := suppliers[s.ID]; dup {
+			return nil, invalid(fmt.Sprintf("suppliers.%d.id", i), "duplicate supplier id %q", s.ID)
+		}
+		suppliers[s.ID] = true
 		for j := range s.Items {
 			p.offers[s.Items[j].ItemID] = append(p.offers[s.Items[j].ItemID], offer{s, &s.Items[j]})
 		}

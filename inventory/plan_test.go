@@ -280,6 +280,8 @@ func TestPlanRejects(t *testing.T) {
 		{"bad item", func(in *inventory.PlanInput) { in.Items[0].Step = d("-1") }, inventory.ErrInvalid},
 		{"bad location", func(in *inventory.PlanInput) { in.Locations[1].ReplenishFromID = "T1" }, inventory.ErrInvalid},
 		{"bad supplier", func(in *inventory.PlanInput) { in.Suppliers[0].ID = "" }, inventory.ErrInvalid},
+		{"duplicate supplier", func(in *inventory.PlanInput) { in.Suppliers[1].ID = "JOHN" }, inventory.ErrInvalid},
+		{"duplicate item", func(in *inventory.PlanInput) { in.Items[1].ID = "CAP" }, inventory.ErrInvalid},
 		{"bad lead time", func(in *inventory.PlanInput) { in.Suppliers[0].LeadTime.Days = d("-2") }, inventory.ErrInvalid},
 		{"bad price", func(in *inventory.PlanInput) { in.Suppliers[0].Items[0].UnitCost = d("-2") }, inventory.ErrInvalid},
 		{"price for no item", func(in *inventory.PlanInput) { in.Suppliers[0].Items[0].ItemID = "" }, inventory.ErrInvalid},
