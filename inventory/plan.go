@@ -195,8 +195,8 @@ func sortedIndex[T any](xs []T, key func(*T) Key) []int32 {
 type planner struct {
 	now        time.Time
 	items      map[string]*Item
-	nodes      []node         // locations, deepest in the replenishment tree first
-	rank       map[string]int // location id → index in nodes
+	nodes      []node             // locations, deepest in the replenishment tree first
+	rank       map[string]int     // location id → index in nodes
 	offers     map[string][]offer // item id → who sells it, cheapest first
 	transferLT LeadTime
 
