@@ -30,7 +30,14 @@ func SafetyStock(d DemandStats, lt LeadTime, z decimal.Decimal) decimal.Decimal 
 //
 //	ROP = d̄·L + SafetyStock
 func ReorderPoint(d DemandStats, lt LeadTime, z decimal.Decimal) decimal.Decimal {
-	return d.Mean.Mul(lt.Days).Add(SafetyStock(d, lt, z)).Round(statPlaces)
+	rop, _ := reorderPoint(d, lt, z)
+	return rop
+}
+
+// reorderPoint returns the reorder point and its safety stock.
+func reorderPoint(d DemandStats, lt LeadTime, z decimal.Decimal) (rop, safety decimal.Decimal) {
+	safety = SafetyStock(d, lt, z)
+	return d.Mean.Mul(lt.Days).Add(safety).Round(statPlaces), safety
 }
 
 // EOQ is the economic order quantity, the order size that minimizes the

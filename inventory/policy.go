@@ -126,11 +126,12 @@ func (p *Policy) decide(position decimal.Decimal, d *DemandStats, lt LeadTime, u
 		return dec
 	}
 	lt.Days = lt.Days.Add(p.ReviewDays)
-	var rop decimal.Decimal
+	var computed, safety decimal.Decimal
 	demand := d != nil && (d.Mean.Sign() > 0 || d.StdDev.Sign() > 0)
 	if demand {
-		rop = ReorderPoint(*d, lt, p.Z)
+		computed, safety = reorderPoint(*d, lt, p.Z)
 	}
+	rop := computed
 	floored := p.Min.Cmp(rop) > 0
 	if floored {
 		rop = p.Min
@@ -144,13 +145,13 @@ func (p *Policy) decide(position decimal.Decimal, d *DemandStats, lt LeadTime, u
 	fmt.Fprintf(&b, "%s is below the reorder point %s", explain(), fmtStat(rop))
 	switch {
 	case floored && demand:
-		fmt.Fprintf(&b, " (the policy's min; demand gives %s)", fmtStat(ReorderPoint(*d, lt, p.Z)))
+		fmt.Fprintf(&b, " (the policy's min; demand gives %s)", fmtStat(computed))
 	case floored:
 		b.WriteString(" (the policy's min; no demand recorded)")
 	default:
 		fmt.Fprintf(&b, " (mean demand %s/day × lead time %s days", fmtStat(d.Mean), fmtQ(lt.Days))
-		if ss := SafetyStock(*d, lt, p.Z); ss.Sign() > 0 {
-			fmt.Fprintf(&b, " + safety stock %s at z %s", fmtStat(ss), fmtQ(p.Z))
+		if safety.Sign() > 0 {
+			fmt.Fprintf(&b, " + safety stock %s at z %s", fmtStat(safety), fmtQ(p.Z))
 		}
 		b.WriteString(")")
 	}
