@@ -13,8 +13,10 @@ type Config struct {
 	// [Book.Load] or [Book.Replay]: posting to, or asking about, any other
 	// item×location fails with [ErrNotLoaded], so a transaction that forgot
 	// to load a balance cannot overwrite it. A store that loads the balances
-	// one transaction touches uses it. Defaults to false: every item×location
-	// not loaded starts empty (a new ledger, an in-memory store, tests).
+	// one transaction touches uses it, and tracks the open documents with
+	// lines at those item×locations (reservations and pending transfers
+	// hold stock). Defaults to false: every item×location not loaded starts
+	// empty (a new ledger, an in-memory store, tests).
 	Partial bool
 }
 

@@ -6,90 +6,124 @@
 //
 // The package is pure: standard library and shopspring/decimal only, no I/O,
 // no clock (operations take now). It stores nothing: the engine stores the
-// ledger and the documents and calls this package for every figure and every
-// rule.
+// ledger and the documents, and calls this package for every figure and
+// every rule.
 //
 // # Units and money
 //
 // Quantities are decimals in the item's [UnitOfMeasure]: pipe by the foot,
 // refrigerant by the pound. Costs are decimals in the organization's
-// currency; this package knows no currencies (it cannot import pricing), so
-// the engine must never mix two. A computed cost is rounded half away from
-// zero to [CostPlaces] places, and a balance's stock value is always exactly
-// the sum of its movements' values.
+// currency: this package knows no currencies (it cannot import pricing), so
+// the engine must never mix two in one organization's stock. A cost this
+// package computes is rounded half away from zero to [CostPlaces] places; a
+// cost it is given (a purchase price) is kept as given.
 //
 // # The ledger
 //
-// A [Movement] records stock entering or leaving a location: a [Receipt],
-// [Consumption] on a job, [TransferOut] and [TransferIn], an [Adjustment] with
-// a [Reason], a [Count] variance, a [Return] from a job, a [ReturnToSupplier].
-// Movements are never edited; a mistake is corrected by another movement.
+// A [Movement] records stock entering or leaving a location: a [Receipt]
+// (from a purchase order, or direct: opening balances too), a [Consumption]
+// on a job, a [TransferOut] and a [TransferIn], an [Adjustment] with a
+// [Reason], a [Count] variance, a [Return] from a job and a
+// [ReturnToSupplier]. Quantities are signed, and the sign is the kind's.
+// Movements are never edited: a mistake is corrected by another movement.
 //
 // The [Balance] of an item at a location is the fold of its movements: the
 // quantity on hand and its value, costed by moving average (the default) or
-// FIFO ([CostingMethod]). [Replay] rebuilds it from the ledger; a [Book]
-// advances it one movement at a time, in constant time, and the two are
-// proven equal. A consumption records its cost, so a job's material cost
-// ([JobMaterials]) is exact.
+// FIFO, per the item's [CostingMethod]. Every movement records the change of
+// value it makes, so the stock value is exactly the sum of the ledger's
+// values and a job's material cost is exactly what its consumptions recorded
+// ([JobMaterials]). Stock issued from an empty or negative balance is valued
+// at the last known unit cost (the item's StandardCost before any); when the
+// missing stock arrives, the movement's Revaluation trues the value up to
+// what it really cost. [Replay] rebuilds a balance from its ledger; posting
+// advances it one movement at a time in constant time (FIFO: in the number
+// of open receipt layers). Property tests prove the two always equal.
 //
 // # The book
 //
-// A [Book] holds the balances of some or all item×locations and tracks the
-// open documents: [Reservation] lines are reserved; a pending [Transfer] is
-// reserved at its source and in transit to its destination; a
-// [PurchaseOrder]'s outstanding lines are on order. [Book.Level] derives the
-// figures, with Available = OnHand − Reserved and the inventory Position =
-// OnHand + OnOrder + InTransit − Reserved. Nothing derived is stored: the
-// reference system stored quantityAvailable and watched it drift.
+// A [Book] holds balances and tracks the open documents, and derives the
+// [Level] of each item×location:
 //
-// [Book.Post] checks movements and costs them before the engine appends them:
+//	Reserved  = open reservation lines + pending transfers out
+//	Available = OnHand − Reserved
+//	InTransit = transfers in, requested or shipped and not received
+//	OnOrder   = outstanding purchase order lines (drafts included)
+//	Position  = OnHand + OnOrder + InTransit − Reserved
 //
-//	book, _ := inventory.NewBook(items, locations, &inventory.Config{Partial: true})
-//	book.Load(snapshot)                     // or book.Replay(key, movements)
-//	posted, err := book.Post(movement)      // a *StockError if stock would go negative
-//	// append posted to the ledger, save book.Balances() as snapshots
+// Nothing derived is stored as the truth: the reference system stored
+// quantityAvailable and watched it drift.
+//
+// [Book.Post] checks movements and costs them before the engine appends them.
+// A store that loads only what a transaction touches uses a partial book:
+//
+//	book, err := inventory.NewBook(items, locations, &inventory.Config{Partial: true})
+//	err = book.Load(snapshot)           // or book.Replay(key, movements)
+//	book.Track(openReservations...)      // the open documents with lines at the key
+//	posted, err := book.Post(movement)  // a *StockError when stock would go negative
+//	// append posted to the ledger; save book.Balance(key) as the new snapshot
 //
 // Stock never goes below zero unless the location allows it
-// ([Location.AllowNegative]: technicians record parts the ledger does not
-// know they carry); [Book.Negatives] reports every negative balance, and
-// every reservation left short by stock found missing.
+// ([Location.AllowNegative]: technicians record parts the ledger did not
+// know they carried), and a consumption or transfer never takes stock
+// reserved for another job or transfer. [Book.Negatives] reports every
+// negative balance, and every reservation left short by stock found missing.
+// [Derive] builds a complete book from a whole ledger and its documents.
 //
 // # Documents
 //
-// Documents are values with status machines; each operation returns the new
-// document and the movements the engine must append.
+// Documents are values with status machines. An operation returns the new
+// document and the movements the engine must append, and keeps the book
+// current; an action the status forbids is a [TransitionError].
 //
 //   - [Book.Reserve] reserves a scheduled job's parts on the technician's
-//     truck, then at its warehouse. If they cannot cover the job, the error is
-//     a [ShortageError] naming each item short (INVENTORY_SHORTAGE): the engine
-//     refuses to schedule. [Reservation.Consume] uses a reservation on the job.
-//   - [Transfer]: PENDING → IN_TRANSIT → RECEIVED, CANCELLED; receipt may be
-//     partial, and cancelling in transit returns what has not arrived to the
-//     source at the value it left with.
-//   - [PurchaseOrder]: DRAFT → SUBMITTED → CONFIRMED → PARTIALLY_RECEIVED →
-//     RECEIVED, CANCELLED; one receipt per shipment, never past the ordered
-//     quantity without an over-receipt reason.
-//   - [CycleCount]: each count records what the ledger expected at that
-//     moment; completing it posts the variances as COUNT movements.
+//     truck, then at the truck's warehouse. When the two cannot cover the job,
+//     the error is a [ShortageError] naming each item short and by how much:
+//     the engine refuses to schedule (INVENTORY_SHORTAGE).
+//     [Reservation.Consume] uses the parts on the job; [Reservation.Release]
+//     frees what is left.
+//   - [Transfer] (from [Book.RequestTransfer]): PENDING → IN_TRANSIT →
+//     RECEIVED, or CANCELLED. Receipts may be partial; cancelling in transit
+//     returns what did not arrive to the source, at the value it left with.
+//     Quantity and value are conserved.
+//   - [PurchaseOrder] (from [NewPurchaseOrder]): DRAFT → SUBMITTED →
+//     CONFIRMED → PARTIALLY_RECEIVED → RECEIVED, or CANCELLED; one receipt per
+//     shipment, numbered {order}-R{n}, never past the ordered quantity without
+//     an over-receipt reason ([OverReceiptError]).
+//   - [CycleCount]: each line records what was counted and what the ledger
+//     expected at that moment; completing the count posts the variances as
+//     COUNT movements.
 //
 // # Replenishment
 //
-// A [Policy] per item×location says when and how much to replenish: MIN_MAX,
-// or REORDER_POINT from the demand ([DemandCounter] turns the consumption
-// ledger into daily mean and deviation) and the lead time, with safety stock
-// ([SafetyStock], [ReorderPoint]) and an order up to a maximum, a fixed
-// quantity or the [EOQ]. Quantities round up to the order multiple and the
-// supplier's pack size. [Plan] refills trucks from their warehouse first and
-// groups the rest into purchase orders per supplier and delivery location,
-// each line with its reason and a stable key.
+// A [Policy] per item×location says when and how much to replenish, always on
+// the inventory position: MIN_MAX (below Min, order up to Max), or
+// REORDER_POINT with a reorder point computed from demand and lead time
+// ([ReorderPoint], [SafetyStock], lead-time variability included when known)
+// and an order up to Max, a fixed quantity or the [EOQ]. Quantities round up
+// to the item's step, the order multiple and the supplier's pack size
+// ([OrderUpTo]: Odoo's multiple 3, max 20 orders 21). A [DemandCounter] turns
+// the consumption ledger into daily mean and deviation per item×location.
+//
+// [Plan] refills each truck from its warehouse first (the most urgent truck
+// first, every truck to its reorder point before any to its maximum), adds
+// what the warehouse cannot ship to what it must buy, and groups purchases
+// per supplier and delivery location. Each proposed line says why, in words
+// and figures, and has a stable key: the procurement agent that runs plans
+// on a schedule keeps one open proposal per key. [ProposedOrder.Draft] and
+// [ProposedTransfer.Request] turn proposals into documents, which the next
+// plan counts (drafts are on order). A plan is deterministic and runs in
+// O(n log n) in the number of policies (1.2 million item×locations with a
+// year of history in about a second; see BenchmarkPlan).
 //
 // # Errors
 //
-// Every error matches a sentinel with [errors.Is]. The engine's codes:
+// Every error matches a sentinel with [errors.Is]; the typed errors carry the
+// details. The engine's codes:
 //
 //	ErrInventoryShortage (ShortageError, StockError) → INVENTORY_SHORTAGE
 //	ErrIllegalTransition (TransitionError)           → ILLEGAL_TRANSITION
-//	ErrInvalid (InvalidError, with its field), ErrOverReceipt → VALIDATION_FAILED
+//	ErrInvalid (InvalidError, naming its field)      → VALIDATION_FAILED
+//	ErrOverReceipt (OverReceiptError)                → VALIDATION_FAILED
 //	ErrNotFound                                      → NOT_FOUND
-//	ErrLedgerMismatch, ErrNotLoaded                  → INTERNAL_ERROR (a bug or a corrupted ledger)
+//	ErrLedgerMismatch, ErrNotLoaded                  → INTERNAL_ERROR: a corrupted ledger or a store bug
 package inventory
