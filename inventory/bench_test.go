@@ -183,6 +183,20 @@ func BenchmarkPlan(b *testing.B) {
 	})
 	o.in.Demand = o.demand(b)
 	withDemand := heapMiB()
+	// The floor any planner must pay: read every level's position and
+	// compare it with its policy's minimum.
+	b.Run(fmt.Sprintf("scan/skus=%d/locations=%d", skus, len(o.in.Locations)), func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			below := 0
+			for i := range o.in.Levels {
+				if o.in.Levels[i].Position().Cmp(o.in.Policies[i].Min) < 0 {
+					below++
+				}
+			}
+			b.ReportMetric(float64(below), "below-min")
+		}
+	})
 	b.Run(fmt.Sprintf("plan/skus=%d/locations=%d", skus, len(o.in.Locations)), func(b *testing.B) {
 		b.ReportAllocs()
 		var pr *inventory.Proposal

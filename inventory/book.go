@@ -86,8 +86,8 @@ func indexItems(items []Item) (map[string]*Item, error) {
 	idx := make(map[string]*Item, len(items))
 	for i := range items {
 		it := &items[i]
-		if err := it.validate(fmt.Sprintf("items.%d", i)); err != nil {
-			return nil, err
+		if err := it.validate(); err != nil {
+			return nil, within(fmt.Sprintf("items.%d", i), err)
 		}
 		if _, dup := idx[it.ID]; dup {
 			return nil, invalid(fmt.Sprintf("items.%d.id", i), "duplicate item id %q", it.ID)
@@ -103,8 +103,8 @@ func indexLocations(locations []Location) (map[string]*Location, error) {
 	idx := make(map[string]*Location, len(locations))
 	for i := range locations {
 		l := locations[i]
-		if err := l.validate(fmt.Sprintf("locations.%d", i)); err != nil {
-			return nil, err
+		if err := l.validate(); err != nil {
+			return nil, within(fmt.Sprintf("locations.%d", i), err)
 		}
 		if _, dup := idx[l.ID]; dup {
 			return nil, invalid(fmt.Sprintf("locations.%d.id", i), "duplicate location id %q", l.ID)

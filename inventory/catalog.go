@@ -80,16 +80,16 @@ func (it *Item) step() decimal.Decimal {
 	return it.Step
 }
 
-func (it *Item) validate(field string) error {
+func (it *Item) validate() error {
 	switch {
 	case it.ID == "":
-		return invalid(field+".id", "an item needs an id")
+		return invalid("id", "an item needs an id")
 	case it.Costing != "" && it.Costing != MovingAverage && it.Costing != FIFO:
-		return invalid(field+".costing", "unknown costing method %q", it.Costing)
+		return invalid("costing", "unknown costing method %q", it.Costing)
 	case it.StandardCost.Sign() < 0:
-		return invalid(field+".standardCost", "a cost cannot be negative")
+		return invalid("standardCost", "a cost cannot be negative")
 	case it.Step.Sign() < 0:
-		return invalid(field+".step", "a step cannot be negative")
+		return invalid("step", "a step cannot be negative")
 	}
 	return nil
 }
@@ -129,14 +129,14 @@ type Location struct {
 	AllowNegative bool `json:"allowNegative"`
 }
 
-func (l *Location) validate(field string) error {
+func (l *Location) validate() error {
 	switch {
 	case l.ID == "":
-		return invalid(field+".id", "a location needs an id")
+		return invalid("id", "a location needs an id")
 	case l.Type != Warehouse && l.Type != Truck && l.Type != Branch && l.Type != VendorConsignment:
-		return invalid(field+".type", "unknown location type %q", l.Type)
+		return invalid("type", "unknown location type %q", l.Type)
 	case l.ReplenishFromID == l.ID:
-		return invalid(field+".replenishFromId", "location %s cannot replenish from itself", l.ID)
+		return invalid("replenishFromId", "location %s cannot replenish from itself", l.ID)
 	}
 	return nil
 }
@@ -175,16 +175,16 @@ type SupplierItem struct {
 	LeadTime *LeadTime `json:"leadTime,omitempty"`
 }
 
-func (s *Supplier) validate(field string) error {
+func (s *Supplier) validate() error {
 	if s.ID == "" {
-		return invalid(field+".id", "a supplier needs an id")
+		return invalid("id", "a supplier needs an id")
 	}
 	if s.LeadTime.Days.Sign() < 0 || s.LeadTime.StdDev.Sign() < 0 {
-		return invalid(field+".leadTime", "a lead time cannot be negative")
+		return invalid("leadTime", "a lead time cannot be negative")
 	}
 	for i := range s.Items {
 		si := &s.Items[i]
-		f := field + ".items." + strconv.Itoa(i)
+		f := "items." + strconv.Itoa(i)
 		switch {
 		case si.ItemID == "":
 			return invalid(f+".itemId", "a price list line needs an item")

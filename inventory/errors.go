@@ -57,6 +57,16 @@ func invalid(field, format string, args ...any) error {
 	return &InvalidError{Field: field, Rule: fmt.Sprintf(format, args...)}
 }
 
+// within puts an invalid field under prefix ("min" in "policies.3"); other
+// errors pass through.
+func within(prefix string, err error) error {
+	var ie *InvalidError
+	if errors.As(err, &ie) {
+		return &InvalidError{Field: prefix + "." + ie.Field, Rule: ie.Rule}
+	}
+	return err
+}
+
 func notFound(what, id string) error {
 	return fmt.Errorf("inventory: unknown %s %q: %w", what, id, ErrNotFound)
 }

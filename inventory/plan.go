@@ -142,8 +142,8 @@ func Plan(now time.Time, in PlanInput) (*Proposal, error) {
 		p.reset(it)
 		for ; pi < len(pols) && in.Policies[pols[pi]].ItemID == item; pi++ {
 			pol := &in.Policies[pols[pi]]
-			if err := pol.validate(fmt.Sprintf("policies.%d", pols[pi])); err != nil {
-				return nil, err
+			if err := pol.validate(); err != nil {
+				return nil, within(fmt.Sprintf("policies.%d", pols[pi]), err)
 			}
 			s, err := p.slot(pol.LocationID)
 			if err != nil {
@@ -243,6 +243,14 @@ type slot struct {
 	why                                              string
 }
 
+// basePosition is the position the level shows, before this plan.
+func (s *slot) basePosition() decimal.Decimal {
+	if s.lvl == nil {
+		return decimal.Zero
+	}
+	return s.lvl.Position()
+}
+
 func (s *slot) level() Level {
 	if s.lvl != nil {
 		return *s.lvl
@@ -301,8 +309,8 @@ func newPlanner(now time.Time, in *PlanInput) (*planner, error) {
 	suppliers := make(map[string]bool, len(in.Suppliers))
 	for i := range in.Suppliers {
 		s := &in.Suppliers[i]
-		if err := s.validate(fmt.Sprintf("suppliers.%d", i)); err != nil {
-			return nil, err
+		if err := s.validate(); err != nil {
+			return nil, within(fmt.Sprintf("suppliers.%d", i), err)
 		}
 		if _, dup := suppliers[s.ID]; dup {
 			return nil, invalid(fmt.Sprintf("suppliers.%d.id", i), "duplicate supplier id %q", s.ID)
@@ -377,16 +385,15 @@ func (p *planner) plan(r int) {
 	if len(s.requests) > 0 {
 		p.allocate(r)
 	}
-	lvl := s.level()
-	s.position = sub(sub(lvl.Position(), s.out), s.extra)
+	s.position = sub(sub(s.basePosition(), s.out), s.extra)
 	if s.pol != nil && s.pol.Kind == PolicyMinMax && s.position.Cmp(s.pol.Min) >= 0 && s.position.Sign() >= 0 {
 		s.trigger = s.pol.Min // the common case: nothing to do
 		return
 	}
 	var of *offer
-	lt, unitCost := p.transferLT, lvl.UnitCost
-	if unitCost.IsZero() {
-		unitCost = p.item.StandardCost
+	lt, unitCost := p.transferLT, p.item.StandardCost
+	if s.lvl != nil && !s.lvl.UnitCost.IsZero() {
+		unitCost = s.lvl.UnitCost
 	}
 	if n.parent < 0 {
 		of = p.supplier(s.pol, n.loc)
@@ -395,19 +402,7 @@ func (p *planner) plan(r int) {
 			lt, unitCost = of.leadTime(), of.line.UnitCost
 		}
 	}
-	explain := func() string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "position %s (on hand %s + on order %s + in transit %s − reserved %s",
-			fmtQ(s.position), fmtQ(lvl.OnHand), fmtQ(lvl.OnOrder), fmtQ(lvl.InTransit), fmtQ(lvl.Reserved))
-		if s.out.Sign() > 0 {
-			fmt.Fprintf(&b, " − %s shipped to %s", fmtQ(s.out), p.childNames(r))
-		}
-		if s.extra.Sign() > 0 {
-			fmt.Fprintf(&b, " − %s owed to %s", fmtQ(s.extra), strings.Join(s.shorts, ", "))
-		}
-		b.WriteString(")")
-		return b.String()
-	}
+	explain := func() string { return p.explain(r) }
 	var d decision
 	if s.pol != nil {
 		d = s.pol.decide(s.position, s.dem, lt, unitCost, explain)
@@ -560,6 +555,23 @@ func (p *planner) allocate(r int) {
 			s.shorts = append(s.shorts, fmt.Sprintf("%s (%s)", to, fmtQ(short)))
 		}
 	}
+}
+
+// explain spells out the position of location r.
+func (p *planner) explain(r int) string {
+	s := &p.slots[r]
+	lvl := s.level()
+	var b strings.Builder
+	fmt.Fprintf(&b, "position %s (on hand %s + on order %s + in transit %s − reserved %s",
+		fmtQ(s.position), fmtQ(lvl.OnHand), fmtQ(lvl.OnOrder), fmtQ(lvl.InTransit), fmtQ(lvl.Reserved))
+	if s.out.Sign() > 0 {
+		fmt.Fprintf(&b, " − %s shipped to %s", fmtQ(s.out), p.childNames(r))
+	}
+	if s.extra.Sign() > 0 {
+		fmt.Fprintf(&b, " − %s owed to %s", fmtQ(s.extra), strings.Join(s.shorts, ", "))
+	}
+	b.WriteString(")")
+	return b.String()
 }
 
 func (p *planner) childNames(r int) string {

@@ -69,14 +69,14 @@ type Policy struct {
 // Key returns the item×location of the policy.
 func (p *Policy) Key() Key { return Key{p.ItemID, p.LocationID} }
 
-func (p *Policy) validate(field string) error {
+func (p *Policy) validate() error {
 	switch {
 	case p.ItemID == "":
-		return invalid(field+".itemId", "a policy is for an item")
+		return invalid("itemId", "a policy is for an item")
 	case p.LocationID == "":
-		return invalid(field+".locationId", "a policy is for a location")
+		return invalid("locationId", "a policy is for a location")
 	case p.Kind != PolicyMinMax && p.Kind != PolicyReorderPoint:
-		return invalid(field+".kind", "unknown policy kind %q", p.Kind)
+		return invalid("kind", "unknown policy kind %q", p.Kind)
 	}
 	for _, f := range []struct {
 		name string
@@ -86,14 +86,14 @@ func (p *Policy) validate(field string) error {
 		{"orderCost", p.OrderCost}, {"holdingRate", p.HoldingRate}, {"multiple", p.Multiple},
 	} {
 		if f.d.Sign() < 0 {
-			return invalid(field+"."+f.name, "cannot be negative, got %s", fmtQ(f.d))
+			return invalid(f.name, "cannot be negative, got %s", fmtQ(f.d))
 		}
 	}
 	if p.Max.Sign() > 0 && p.Max.Cmp(p.Min) < 0 {
-		return invalid(field+".max", "max %s is below min %s", fmtQ(p.Max), fmtQ(p.Min))
+		return invalid("max", "max %s is below min %s", fmtQ(p.Max), fmtQ(p.Min))
 	}
 	if p.LeadTime != nil && (p.LeadTime.Days.Sign() < 0 || p.LeadTime.StdDev.Sign() < 0) {
-		return invalid(field+".leadTime", "a lead time cannot be negative")
+		return invalid("leadTime", "a lead time cannot be negative")
 	}
 	return nil
 }
