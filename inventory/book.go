@@ -47,8 +47,8 @@ type cell struct {
 }
 
 // Document is an open document whose lines commit stock: a [Reservation], a
-// [Transfer] or a [PurchaseOrder]. A Book tracks documents to derive the
-// reserved, in transit and on order figures.
+// [Transfer] or a [PurchaseOrder], and only these. A Book tracks documents to
+// derive the reserved, in transit and on order figures.
 type Document interface {
 	ref() docRef
 	commitments() []commitment
@@ -268,8 +268,9 @@ func (c *cell) level(key Key) Level {
 	}
 }
 
-// Levels returns the level of every item×location the book holds a balance
-// for, sorted by item then location.
+// Levels returns the level of every item×location the book holds: in a
+// complete book, every one a movement or an open document names; in a
+// partial book, the ones loaded. Sorted by item then location.
 func (b *Book) Levels() []Level {
 	keys := b.loadedKeys()
 	out := make([]Level, len(keys))
@@ -321,13 +322,13 @@ func (b *Book) commit(cs []commitment, sign int) {
 			c = b.newCell(x.key)
 		}
 		if sign > 0 {
-			c.reserved = c.reserved.Add(x.reserved)
-			c.inTransit = c.inTransit.Add(x.inTransit)
-			c.onOrder = c.onOrder.Add(x.onOrder)
+			c.reserved = add(c.reserved, x.reserved)
+			c.inTransit = add(c.inTransit, x.inTransit)
+			c.onOrder = add(c.onOrder, x.onOrder)
 		} else {
-			c.reserved = c.reserved.Sub(x.reserved)
-			c.inTransit = c.inTransit.Sub(x.inTransit)
-			c.onOrder = c.onOrder.Sub(x.onOrder)
+			c.reserved = sub(c.reserved, x.reserved)
+			c.inTransit = sub(c.inTransit, x.inTransit)
+			c.onOrder = sub(c.onOrder, x.onOrder)
 		}
 	}
 }

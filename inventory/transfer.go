@@ -152,11 +152,13 @@ func (b *Book) RequestTransfer(now time.Time, req TransferRequest) (Transfer, er
 		var short []Shortage
 		slices.Sort(items)
 		for _, id := range items {
-			lvl, err := b.Level(Key{id, from.ID})
+			key := Key{id, from.ID}
+			lvl, err := b.Level(key)
 			if err != nil {
 				return Transfer{}, err
 			}
-			avail := maxDec(lvl.Available(), decimal.Zero)
+			// a transfer requested again under its id replaces itself
+			avail := maxDec(lvl.Available().Add(b.held(t.ref(), key)), decimal.Zero)
 			if w := want[id]; w.Cmp(avail) > 0 {
 				short = append(short, Shortage{ItemID: id, Requested: w, Available: avail, Short: w.Sub(avail)})
 			}
