@@ -386,8 +386,8 @@ func (p *planner) plan(r int) {
 		p.allocate(r)
 	}
 	s.position = sub(sub(s.basePosition(), s.out), s.extra)
-	if s.pol != nil && s.pol.Kind == PolicyMinMax && s.position.Cmp(s.pol.Min) >= 0 && s.position.Sign() >= 0 {
-		s.trigger = s.pol.Min // the common case: nothing to do
+	if s.pol != nil && s.pol.Kind == PolicyMinMax && s.position.Cmp(s.pol.Min) >= 0 {
+		s.trigger = s.pol.Min // the common case, decided without allocating
 		return
 	}
 	var of *offer
@@ -407,7 +407,7 @@ func (p *planner) plan(r int) {
 	if s.pol != nil {
 		d = s.pol.decide(s.position, s.dem, lt, unitCost, explain)
 	}
-	if d.raw.Sign() <= 0 && s.position.Sign() < 0 { // no policy, or it is satisfied: cover what the children are owed
+	if s.pol == nil && s.position.Sign() < 0 { // no policy of its own: cover what the children are owed
 		d = decision{raw: s.position.Neg(), must: s.position.Neg()}
 		d.why = explain() + " is below zero: it must cover what it owes"
 	}
