@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -149,6 +150,16 @@ func (o *benchOrg) demand(b *testing.B) []inventory.DemandStats {
 	return c.Stats()
 }
 
+// cpuTime is the CPU time the process has used, garbage collection included:
+// on a shared machine it varies less than the wall-clock time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func heapMiB() float64 {
 	runtime.GC()
 	var ms runtime.MemStats
@@ -176,9 +187,11 @@ func BenchmarkPlan(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("demand/skus=%d/locations=%d", skus, len(o.in.Locations)), func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			o.demand(b)
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(float64(o.events), "movements")
 	})
 	o.in.Demand = o.demand(b)
@@ -187,6 +200,7 @@ func BenchmarkPlan(b *testing.B) {
 	// compare it with its policy's minimum.
 	b.Run(fmt.Sprintf("scan/skus=%d/locations=%d", skus, len(o.in.Locations)), func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			below := 0
 			for i := range o.in.Levels {
@@ -196,16 +210,19 @@ func BenchmarkPlan(b *testing.B) {
 			}
 			b.ReportMetric(float64(below), "below-min")
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run(fmt.Sprintf("plan/skus=%d/locations=%d", skus, len(o.in.Locations)), func(b *testing.B) {
 		b.ReportAllocs()
 		var pr *inventory.Proposal
+		cpu := cpuTime()
 		for b.Loop() {
 			var err error
 			if pr, err = inventory.Plan(now, o.in); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		lines := 0
 		for _, t := range pr.Transfers {
 			lines += len(t.Lines)

@@ -37,7 +37,7 @@ type DemandCounter struct {
 	days   int
 	tz     *time.Location
 	feeds  map[string]string // location → the location it replenishes from
-	series map[Key][]dayQty
+	series map[Key]*[]dayQty
 }
 
 // dayQty is a day's demand so far, in millionths of a unit.
@@ -62,7 +62,7 @@ func NewDemandCounter(from time.Time, days int, locations []Location) (*DemandCo
 		return nil, invalid("days", "demand statistics need a window of 2 to 100 000 days, got %d", days)
 	}
 	c := &DemandCounter{first: civilDay(from, from.Location()), days: days, tz: from.Location(),
-		feeds: make(map[string]string, len(locations)), series: map[Key][]dayQty{}}
+		feeds: make(map[string]string, len(locations)), series: map[Key]*[]dayQty{}}
 	for _, l := range locations {
 		if l.ReplenishFromID != "" {
 			c.feeds[l.ID] = l.ReplenishFromID
@@ -98,7 +98,12 @@ func (c *DemandCounter) Add(m Movement) error {
 	}
 	q = -q // demand is what leaves
 	key := m.Key()
-	s := c.series[key]
+	p := c.series[key]
+	if p == nil {
+		p = new([]dayQty)
+		c.series[key] = p
+	}
+	s := *p
 	if n := len(s); n > 0 && s[n-1].day == int32(day) {
 		if t := s[n-1].q + q; t > -maxDemand && t < maxDemand {
 			s[n-1].q = t
@@ -106,7 +111,7 @@ func (c *DemandCounter) Add(m Movement) error {
 		}
 		return invalid("quantity", "demand of %s at %s on one day is beyond what a day can count", key.ItemID, key.LocationID)
 	}
-	c.series[key] = append(s, dayQty{int32(day), q})
+	*p = append(s, dayQty{int32(day), q})
 	return nil
 }
 
@@ -132,15 +137,19 @@ func micros(q decimal.Decimal) (int64, bool) {
 // Stats returns the statistics of every item×location with demand in the
 // window, sorted by item then location.
 func (c *DemandCounter) Stats() []DemandStats {
-	keys := make([]Key, 0, len(c.series))
-	for k := range c.series {
-		keys = append(keys, k)
+	type keyed struct {
+		key Key
+		s   []dayQty
 	}
-	slices.SortFunc(keys, compareKeys)
-	out := make([]DemandStats, len(keys))
+	all := make([]keyed, 0, len(c.series))
+	for k, s := range c.series {
+		all = append(all, keyed{k, *s})
+	}
+	slices.SortFunc(all, func(a, b keyed) int { return compareKeys(a.key, b.key) })
+	out := make([]DemandStats, len(all))
 	var w statWork
-	for i, k := range keys {
-		out[i] = c.stat(k, &w)
+	for i, x := range all {
+		out[i] = c.stat(x.key, x.s, &w)
 	}
 	return out
 }
@@ -148,7 +157,11 @@ func (c *DemandCounter) Stats() []DemandStats {
 // Stat returns the statistics of one item×location (zero demand if none).
 func (c *DemandCounter) Stat(key Key) DemandStats {
 	var w statWork
-	return c.stat(key, &w)
+	var s []dayQty
+	if p := c.series[key]; p != nil {
+		s = *p
+	}
+	return c.stat(key, s, &w)
 }
 
 // statWork is scratch space reused from one item×location to the next.
@@ -156,8 +169,7 @@ type statWork struct {
 	sum, sq, v, t big.Int
 }
 
-func (c *DemandCounter) stat(key Key, w *statWork) DemandStats {
-	s := c.series[key]
+func (c *DemandCounter) stat(key Key, s []dayQty, w *statWork) DemandStats {
 	if !slices.IsSortedFunc(s, func(a, b dayQty) int { return cmp.Compare(a.day, b.day) }) {
 		s = slices.Clone(s)
 		slices.SortStableFunc(s, func(a, b dayQty) int { return cmp.Compare(a.day, b.day) })

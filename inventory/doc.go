@@ -112,8 +112,8 @@
 // on a schedule keeps one open proposal per key. [ProposedOrder.Draft] and
 // [ProposedTransfer.Request] turn proposals into documents, which the next
 // plan counts (drafts are on order). A plan is deterministic and runs in
-// O(n log n) in the number of policies (1.2 million item×locations with a
-// year of history in about a second; see BenchmarkPlan).
+// O(n log n) in the number of policies: under a second for 20 000 SKUs at 60
+// locations (see BenchmarkPlan).
 //
 // # Errors
 //
