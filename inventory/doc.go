@@ -73,7 +73,9 @@
 //
 // Documents are values with status machines. An operation returns the new
 // document and the movements the engine must append, and keeps the book
-// current; an action the status forbids is a [TransitionError].
+// current; an action the status forbids is a [TransitionError]. Store the
+// document and its movements in one transaction, and operate on the stored
+// document: an operation on a stale copy would post its movements again.
 //
 //   - [Book.Reserve] reserves a scheduled job's parts on the technician's
 //     truck, then at the truck's warehouse. When the two cannot cover the job,
