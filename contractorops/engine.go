@@ -105,6 +105,7 @@ type Engine struct {
 	Organizations *OrganizationService
 	Customers     *CustomerService
 	Feed          *FeedService
+	APIKeys       *APIKeyService
 }
 
 // New returns an engine over store. The embedded default is
@@ -160,6 +161,7 @@ func (e *Engine) register() {
 	e.registerPlatform()
 	e.registerCustomers()
 	e.registerFeed()
+	e.registerAPIKeys()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

@@ -30,6 +30,8 @@ func Tables() []TableSpec {
 		organizationsTable.spec,
 		customersTable.spec,
 		serviceLocationsTable.spec,
+		apiKeysTable.spec,
+		apiKeyIndexTable.spec,
 	}
 }
 
