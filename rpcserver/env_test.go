@@ -190,9 +190,6 @@ func checkEnvelope(t testing.TB, r response) Envelope {
 	if want := HTTPStatus(e.Type); r.status != want && r.status != http.StatusMethodNotAllowed {
 		t.Errorf("status %d for a %s error, want %d", r.status, e.Type, want)
 	}
-	if r.status >= 500 {
-		t.Errorf("a 500: %s", r)
-	}
 	return env
 }
 

@@ -43,6 +43,9 @@ func OpenAPI(cat *contractorops.Catalog) ([]byte, error) {
 		return nil, g.err
 	}
 	for name, s := range envelopeSchemas() {
+		if _, taken := g.schemas[name]; taken {
+			return nil, fmt.Errorf("rpcserver: a catalog type has the schema name %q of the envelope", name)
+		}
 		g.schemas[name] = s
 	}
 	doc := object{
@@ -132,7 +135,7 @@ func (g *schemaGen) operation(p *contractorops.Procedure) object {
 			"properties": object{
 				"ok":   object{"const": true},
 				"data": g.schema(p.Output),
-				"meta": object{"$ref": "#/components/schemas/Meta"},
+				"meta": object{"$ref": "#/components/schemas/ResponseMeta"},
 			},
 		}}},
 	}}
@@ -216,7 +219,7 @@ func envelopeSchemas() object {
 	}
 	str := object{"type": "string"}
 	return object{
-		"Meta": object{
+		"ResponseMeta": object{
 			"type": "object", "required": []any{"request_id", "trace_id"},
 			"properties": object{"request_id": str, "trace_id": str},
 		},
@@ -246,7 +249,7 @@ func envelopeSchemas() object {
 			"properties": object{
 				"ok":    object{"const": false},
 				"error": object{"$ref": "#/components/schemas/Error"},
-				"meta":  object{"$ref": "#/components/schemas/Meta"},
+				"meta":  object{"$ref": "#/components/schemas/ResponseMeta"},
 			},
 		},
 	}
