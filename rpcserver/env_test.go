@@ -16,10 +16,7 @@ import (
 
 	"github.com/hestami-ai/opsengine/contractorops"
 	"github.com/hestami-ai/opsengine/contractorops/memstore"
-	"github.com/hestami-ai/opsengine/internal/pgtest"
 )
-
-func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // platform is the scope of platform operations (creating organizations).
 var platform = contractorops.Scope{
