@@ -474,3 +474,24 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Errorf("no shutdown log")
 	}
 }
+
+// TestHelp checks that -h documents every flag with its environment
+// variable, and that a bad flag is a usage error.
+func TestHelp(t *testing.T) {
+	for _, cmd := range [][]string{{"-h"}, {"migrate", "-h"}, {"create-org", "-h"}} {
+		var out bytes.Buffer
+		if code := run(ctx, cmd, &out, &out, func(string) string { return "" }); code != 0 {
+			t.Errorf("opsd %v: exit %d", cmd, code)
+		}
+		if !strings.Contains(out.String(), "-database-url") || !strings.Contains(out.String(), "[OPSENGINE_") {
+			t.Errorf("opsd %v:\n%s", cmd, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if code := run(ctx, []string{"-no-such-flag"}, &out, &out, func(string) string { return "" }); code != 2 {
+		t.Errorf("a bad flag: exit %d", code)
+	}
+	if code := run(ctx, []string{"frobnicate"}, &out, &out, func(string) string { return "" }); code != 1 {
+		t.Errorf("an unknown command: exit %d", code)
+	}
+}
