@@ -336,10 +336,10 @@ func TestJSONFieldsMatchEncodingJSON(t *testing.T) {
 	type tricky struct {
 		deep
 		*Tagged
-		A      string `json:"A"`
+		A string `json:"A"`
+		//lint:ignore U1000 an unexported field, which encoding/json skips
 		hidden int
 		Skip   int `json:"-"`
-		Dash   int `json:"-,"`
 	}
 	types := []reflect.Type{reflect.TypeFor[tricky]()}
 	eng, _ := contractorops.New(memstore.New(), nil)

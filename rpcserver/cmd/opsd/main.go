@@ -82,36 +82,31 @@ func (f *flags) string(name, env, def, usage string) *string {
 }
 
 func (f *flags) duration(name, env string, def time.Duration, usage string) *time.Duration {
-	if v := f.getenv(env); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s: %w", env, err))
-		}
-		def = d
-	}
-	return f.Duration(name, def, usage+" ["+env+"]")
+	return f.Duration(name, fromEnv(f, env, def, time.ParseDuration), usage+" ["+env+"]")
 }
 
 func (f *flags) float(name, env string, def float64, usage string) *float64 {
-	if v := f.getenv(env); v != "" {
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s: %w", env, err))
-		}
-		def = x
-	}
-	return f.Float64(name, def, usage+" ["+env+"]")
+	parse := func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+	return f.Float64(name, fromEnv(f, env, def, parse), usage+" ["+env+"]")
 }
 
 func (f *flags) int(name, env string, def int, usage string) *int {
-	if v := f.getenv(env); v != "" {
-		x, err := strconv.Atoi(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s: %w", env, err))
-		}
-		def = x
+	return f.Int(name, fromEnv(f, env, def, strconv.Atoi), usage+" ["+env+"]")
+}
+
+// fromEnv returns the value of the environment variable env, parsed, or
+// def when it is unset; a malformed value is reported by parse.
+func fromEnv[T any](f *flags, env string, def T, parse func(string) (T, error)) T {
+	s := f.getenv(env)
+	if s == "" {
+		return def
 	}
-	return f.Int(name, def, usage+" ["+env+"]")
+	v, err := parse(s)
+	if err != nil {
+		f.errs = append(f.errs, fmt.Errorf("%s: %w", env, err))
+		return def
+	}
+	return v
 }
 
 func (f *flags) parse(args []string) error {
