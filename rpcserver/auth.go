@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/hestami-ai/opsengine/contractorops"
 )
@@ -90,4 +92,61 @@ func FirstOf(as ...Authenticator) Authenticator {
 		}
 		return contractorops.Scope{}, err
 	})
+}
+
+// Cached remembers for ttl the scope each Authorization header value
+// authenticated to, so that a busy key costs one lookup per ttl instead of
+// one per request (on Postgres, a transaction). Only successes are
+// remembered; a key revoked or expired meanwhile keeps working in this
+// process until its entry is ttl old, so keep ttl short (seconds). Use it
+// only over an authenticator that reads nothing but the Authorization
+// header, such as [APIKeys]. clock defaults to time.Now.
+func Cached(a Authenticator, ttl time.Duration, clock func() time.Time) Authenticator {
+	if clock == nil {
+		clock = time.Now
+	}
+	c := &authCache{next: a, ttl: ttl, now: clock, entries: map[[sha256.Size]byte]cachedScope{}}
+	return AuthenticatorFunc(c.authenticate)
+}
+
+// maxCachedScopes bounds the cache; when full it starts afresh.
+const maxCachedScopes = 10_000
+
+type cachedScope struct {
+	scope contractorops.Scope
+	until time.Time
+}
+
+type authCache struct {
+	next    Authenticator
+	ttl     time.Duration
+	now     func() time.Time
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]cachedScope
+}
+
+func (c *authCache) authenticate(r *http.Request) (contractorops.Scope, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return c.next.Authenticate(r)
+	}
+	k := sha256.Sum256([]byte(h))
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.scope, nil
+	}
+	scope, err := c.next.Authenticate(r)
+	if err != nil {
+		return scope, err
+	}
+	c.mu.Lock()
+	if len(c.entries) >= maxCachedScopes {
+		clear(c.entries)
+	}
+	c.entries[k] = cachedScope{scope: scope, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return scope, nil
 }

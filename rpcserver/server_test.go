@@ -406,3 +406,34 @@ func fillNonZero(v reflect.Value) {
 		v.Set(reflect.MakeMap(v.Type()))
 	}
 }
+
+func TestCachedAuthenticator(t *testing.T) {
+	e := memEnv(t)
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	calls := 0
+	inner := AuthenticatorFunc(func(r *http.Request) (contractorops.Scope, error) {
+		calls++
+		return APIKeys(e.eng).Authenticate(r)
+	})
+	srv, err := New(e.eng, &Config{Authenticator: Cached(inner, 5*time.Second, clock), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	for range 3 {
+		wantOK(t, e.rpc("organization/v1/get", e.a.owner, "", "{}"), nil)
+		wantError(t, e.rpc("organization/v1/get", e.a.revoked, "", "{}"), 401, contractorops.CodeUnauthenticated)
+	}
+	if calls != 4 { // one success remembered, three failures not
+		t.Errorf("%d lookups, want 4", calls)
+	}
+	mu.Lock()
+	now = now.Add(5 * time.Second)
+	mu.Unlock()
+	wantOK(t, e.rpc("organization/v1/get", e.a.owner, "", "{}"), nil)
+	if calls != 5 {
+		t.Errorf("%d lookups after the entry expired, want 5", calls)
+	}
+}

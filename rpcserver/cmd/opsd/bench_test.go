@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hestami-ai/opsengine/contractorops"
 	"github.com/hestami-ai/opsengine/contractorops/durable"
@@ -23,9 +24,10 @@ import (
 //
 //   - echo: a plain net/http handler that decodes a JSON body and writes it
 //     back in an envelope, the baseline;
-//   - the API as opsd wires it (authentication, rate limiting off, one JSON
-//     log line per request), embedded and on Postgres with durable
-//     workflows, for a query (customer/v1/get) and a mutation
+//   - the API as opsd wires it (API-key authentication, rate limiting off,
+//     one JSON log line per request), embedded and on Postgres with durable
+//     workflows, for a query (customer/v1/get), the same with valid keys
+//     remembered for 5 s (opsd -auth-cache-ttl 5s), and a mutation
 //     (customer/v1/create, a new idempotency key each time).
 //
 // Compare each with echo in the same run (the machine is shared):
@@ -60,15 +62,23 @@ func BenchmarkThroughput(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			api, err := rpcserver.New(eng.Engine, &rpcserver.Config{RateLimit: -1, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
-			if err != nil {
-				b.Fatal(err)
+			serve := func(auth rpcserver.Authenticator) *httptest.Server {
+				api, err := rpcserver.New(eng.Engine, &rpcserver.Config{Authenticator: auth, RateLimit: -1, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return httptest.NewServer(api)
 			}
-			srv := httptest.NewServer(api)
+			srv := serve(rpcserver.APIKeys(eng.Engine))
 			defer srv.Close()
+			cached := serve(rpcserver.Cached(rpcserver.APIKeys(eng.Engine), 5*time.Second, nil))
+			defer cached.Close()
+			get := fmt.Sprintf(`{"id":%q}`, cu.ID)
 			b.Run("query", func(b *testing.B) {
-				body := fmt.Sprintf(`{"id":%q}`, cu.ID)
-				hammer(b, srv.URL+rpcserver.RPCPrefix+"customer/v1/get", nk.Key, func(int64) (string, string) { return body, "" })
+				hammer(b, srv.URL+rpcserver.RPCPrefix+"customer/v1/get", nk.Key, func(int64) (string, string) { return get, "" })
+			})
+			b.Run("query-auth-cached", func(b *testing.B) {
+				hammer(b, cached.URL+rpcserver.RPCPrefix+"customer/v1/get", nk.Key, func(int64) (string, string) { return get, "" })
 			})
 			var seq atomic.Int64 // unique across the benchmark's runs
 			b.Run("mutation", func(b *testing.B) {

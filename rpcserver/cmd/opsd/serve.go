@@ -27,6 +27,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	appVersion := f.string("app-version", "OPSD_APP_VERSION", "opsengine-v1", "DBOS application version; every process of a deployment shares it")
 	rate := f.float("rate-limit", "OPSD_RATE_LIMIT", 50, "requests per second per organization (negative: unlimited)")
 	burst := f.int("rate-burst", "OPSD_RATE_BURST", 0, "requests an organization may make at once (default: twice the rate)")
+	authTTL := f.duration("auth-cache-ttl", "OPSD_AUTH_CACHE_TTL", 0, "remember valid API keys this long (saves a database lookup per request; a revoked key works up to this long); 0: off")
 	drain := f.duration("shutdown-timeout", "OPSD_SHUTDOWN_TIMEOUT", 30*time.Second, "how long to drain requests in flight on SIGTERM")
 	level := f.string("log-level", "OPSD_LOG_LEVEL", "info", "debug, info, warn or error")
 	if err := f.parse(args); err != nil {
@@ -54,6 +55,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		if auth, err = seedDemo(ctx, eng.Engine, getenv("OPSD_BOOTSTRAP_API_KEY"), stdout); err != nil {
 			return err
 		}
+	}
+	if *authTTL > 0 {
+		auth = rpcserver.Cached(auth, *authTTL, nil)
 	}
 	api, err := rpcserver.New(eng.Engine, &rpcserver.Config{Authenticator: auth, RateLimit: *rate, RateBurst: *burst, Logger: logger})
 	if err != nil {
