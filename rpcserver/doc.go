@@ -53,8 +53,9 @@
 // naming another organization is 403 ORGANIZATION_ACCESS_DENIED. A missing,
 // unknown, revoked or expired key is 401; another organization's resource
 // is 404, exactly as a missing one. [StaticKeys] and [FirstOf] compose
-// bootstrap keys; hosts plug their identity provider in with
-// [AuthenticatorFunc]. Each organization has a token bucket
+// bootstrap keys, and [Cached] saves a key lookup per request at the cost
+// of revocations taking up to its ttl; hosts plug their identity provider
+// in with [AuthenticatorFunc]. Each organization has a token bucket
 // ([Config].RateLimit, RateBurst): past it, 429 RATE_LIMITED with
 // Retry-After.
 //
