@@ -103,20 +103,21 @@ type Engine struct {
 	log     *slog.Logger
 	flights flights
 
-	// The typed API, one service per area.
-	Organizations *OrganizationService
-	Customers     *CustomerService
-	Feed          *FeedService
-	Events        *EventService
-	Jobs          *JobService
-	SLA           *SLAService
-
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
 	tasks       []Task
-	Contractor  *ContractorService
-	Technicians *TechnicianService
+
+	// The typed API, one service per area.
+	Organizations *OrganizationService
+	Contractor    *ContractorService
+	Technicians   *TechnicianService
+	Customers     *CustomerService
+	Jobs          *JobService
+	SLA           *SLAService
+	Events        *EventService
+	Feed          *FeedService
+	APIKeys       *APIKeyService
 }
 
 // New returns an engine over store. The embedded default is
@@ -178,6 +179,7 @@ func (e *Engine) register() {
 	e.registerTasks()
 	e.registerContractor()
 	e.registerTechnicians()
+	e.registerAPIKeys()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

@@ -360,12 +360,54 @@ func (p *Procedure) DecodeInput(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(in); err != nil {
-		return nil, inputError(err)
+		e := inputError(err)
+		for i := range e.FieldErrors {
+			e.FieldErrors[i].Field = dropEmbedded(p.Input, e.FieldErrors[i].Field)
+		}
+		return nil, e
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, invalidInput("", "trailing_data", "the body holds data after the JSON value")
 	}
 	return in, nil
+}
+
+// dropEmbedded removes from a field path of encoding/json the names of the
+// embedded structs it passes through ("PageRequest.limit" is "limit" in
+// JSON), so that field errors name JSON paths.
+func dropEmbedded(t reflect.Type, path string) string {
+	if path == "" {
+		return path
+	}
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			out = append(out, seg)
+			continue
+		}
+		if sf, ok := t.FieldByName(seg); ok && sf.Anonymous && sf.Tag.Get("json") == "" {
+			t = sf.Type
+			continue
+		}
+		out = append(out, seg)
+		if sf, ok := fieldByJSONName(t, seg); ok {
+			t = sf.Type
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// fieldByJSONName finds the field of struct t (or of its embedded structs)
+// that encoding/json names name.
+func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+	return t.FieldByNameFunc(func(goName string) bool {
+		sf, _ := t.FieldByName(goName)
+		tag, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		return tag == name || (tag == "" && goName == name)
+	})
 }
 
 func invalidInput(field, code, msg string) *Error {

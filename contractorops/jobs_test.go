@@ -196,4 +196,3 @@ func testCheckpointsGateCompletion(t *testing.T, f *fixture) {
 	wantCode(t, err, contractorops.CodeIllegalTransition)
 }
 
-func ptr[T any](v T) *T { return &v }

@@ -42,6 +42,8 @@ func Tables() []TableSpec {
 		complianceTable.spec,
 		techniciansTable.spec,
 		timeOffTable.spec,
+		apiKeysTable.spec,
+		apiKeyIndexTable.spec,
 	}
 }
 
