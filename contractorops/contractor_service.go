@@ -56,18 +56,9 @@ func loadComplianceFacts(t *txn) (*ComplianceFacts, *ComplianceRecord, error) {
 	}
 	f := &ComplianceFacts{
 		Licenses: *licenses, Insurance: *policies, W9OnFile: org.Profile.W9OnFile,
-		Policy: rec.Policy, Block: rec.Block, Location: location(org.TimeZone),
+		Policy: rec.Policy, Block: rec.Block, Location: t.e.location(org.TimeZone),
 	}
 	return f, rec, nil
-}
-
-// location returns the time zone named tz, UTC if it is empty or unknown
-// (inputs are validated, so only data older than a zone's removal is).
-func location(tz string) *time.Location {
-	if loc, err := time.LoadLocation(tz); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 // complianceGate is the scheduling gate for code that assigns or schedules

@@ -102,6 +102,7 @@ type Engine struct {
 	metrics *metrics
 	log     *slog.Logger
 	flights flights
+	zones   sync.Map // time zone name → *time.Location
 
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
@@ -167,6 +168,21 @@ func (e *Engine) Close(ctx context.Context) error { return e.runner.Close(ctx) }
 func (e *Engine) now() time.Time { return e.cfg.Clock() }
 
 func (e *Engine) newID() string { return e.cfg.NewID() }
+
+// location returns the time zone named tz, loaded once: UTC if it is empty
+// or unknown (inputs are validated, so only data older than a zone's
+// removal from the zone database is).
+func (e *Engine) location(tz string) *time.Location {
+	if loc, ok := e.zones.Load(tz); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "" {
+		loc = time.UTC
+	}
+	e.zones.Store(tz, loc)
+	return loc
+}
 
 // register defines every procedure of the catalog and the typed API over it.
 func (e *Engine) register() {

@@ -278,7 +278,7 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 	audited := c.proc.Kind == KindMutation
 	for attempt := 1; ; attempt++ {
 		data, err := c.x.Tx(c.ctx, org, name, func(ctx context.Context, tx Tx) ([]byte, error) {
-			t := &txn{ctx: ctx, tx: tx, org: org, now: c.now}
+			t := &txn{ctx: ctx, e: c.e, tx: tx, org: org, now: c.now}
 			if audited {
 				t.audit = &auditInfo{scope: c.scope, procedure: c.proc.Name, workflowID: c.inv.WorkflowID, traceID: trace.SpanContextFromContext(c.ctx).TraceID().String()}
 			}

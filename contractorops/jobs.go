@@ -679,11 +679,12 @@ func (c *call) createJob(in *CreateJobInput) (*Job, error) {
 		if in.Location != nil {
 			j.Location = *in.Location
 		}
-		n, err := t.tx.NextNumber(t.ctx, "job-"+yearIn(c.now, org.TimeZone))
+		year := c.now.In(c.e.location(org.TimeZone)).Year()
+		n, err := t.tx.NextNumber(t.ctx, fmt.Sprint("job-", year))
 		if err != nil {
 			return nil, err
 		}
-		j.Number = fmt.Sprintf("JOB-%s-%05d", yearIn(c.now, org.TimeZone), n)
+		j.Number = fmt.Sprintf("JOB-%d-%05d", year, n)
 		if err := c.saveJob(t, j); err != nil {
 			return nil, err
 		}
@@ -1039,14 +1040,6 @@ func (c *call) listVisits(in *JobIDInput) (*[]Visit, error) {
 		slices.SortFunc(out, func(a, b Visit) int { return a.Number - b.Number })
 		return &out, nil
 	})
-}
-
-// yearIn is the year of t in the time zone named tz (UTC if unknown).
-func yearIn(t time.Time, tz string) string {
-	if loc, err := time.LoadLocation(tz); err == nil {
-		t = t.In(loc)
-	}
-	return fmt.Sprint(t.Year())
 }
 
 // reasonCodePattern is the form of a reason code: NO_ACCESS.

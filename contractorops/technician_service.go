@@ -373,7 +373,7 @@ func technicianLocation(t *txn, tech *Technician) (*time.Location, string, error
 		}
 		tz = org.TimeZone
 	}
-	return location(tz), tz, nil
+	return t.e.location(tz), tz, nil
 }
 
 func availabilityOf(t *txn, tech *Technician) (*Availability, error) {
