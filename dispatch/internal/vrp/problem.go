@@ -1,0 +1,191 @@
+// Package vrp is the numeric core of the dispatch optimizer: a rich vehicle
+// routing problem with time windows (several per job, hard or soft), breaks,
+// multidimensional capacity, eligibility, per-vehicle service times, locked
+// route prefixes and per-group limits, solved by regret construction and
+// slack-induced string removals (SISR) with simulated annealing.
+//
+// Times and costs are float64 seconds from an origin chosen by the caller.
+// The package knows nothing of technicians or jobs as the product sees them:
+// package dispatch compiles its snapshot into a [Problem].
+package vrp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Inf is the end of an open window.
+var inf = math.Inf(1)
+
+// Window is an interval for the start of service. Lateness after End costs
+// the job's LateWeight per second; the start may never pass HardEnd
+// (HardEnd == End for a hard window).
+type Window struct {
+	Start, End, HardEnd float64
+}
+
+// Job is one stop to serve.
+type Job struct {
+	Loc       int       // index into the matrix
+	Service   float64   // service duration
+	ServiceBy []float64 // per vehicle service durations; nil means Service for all
+	Windows   []Window  // sorted, disjoint; empty means always open
+	// LateWeight is the cost of one second of lateness past a window's End.
+	LateWeight float64
+	Demand     []int32 // per capacity dimension; nil means zero
+	// Weight is what leaving the job unassigned costs, compared before any
+	// routing cost (lexicographic level 1).
+	Weight float64
+	// Eligible lists the vehicles allowed to serve the job; nil means all.
+	Eligible []bool
+	// Prev is the vehicle that served the job in the plan being repaired
+	// (-1 if none); serving it with another vehicle costs StabilityCost.
+	Prev          int
+	StabilityCost float64
+}
+
+// Break is a rest a vehicle must take during its route, at the location of
+// the stop before it.
+type Break struct {
+	Window   Window
+	Duration float64
+}
+
+// Vehicle is one route to build: a technician's shift.
+type Vehicle struct {
+	Start, End int // matrix indices; use Problem.Nowhere for an open end
+	// Shift bounds the departure from Start and the arrival at End.
+	// Arrival after Shift.End costs OvertimeWeight per second; it may never
+	// pass Shift.HardEnd.
+	Shift          Window
+	OvertimeWeight float64
+	Capacity       []int32 // per dimension; nil means unlimited
+	Breaks         []Break
+	Group          int // vehicles of one technician share the group limits
+	// Fixed lists the jobs that start the route, in order, and never move.
+	Fixed []int
+}
+
+// Group holds limits shared by the vehicles (shifts) of one technician.
+type Group struct {
+	MaxJobs int     // 0 means no limit
+	MaxWork float64 // service plus travel; 0 means no limit
+}
+
+// Problem is a complete instance.
+type Problem struct {
+	N        int       // matrix size, including Nowhere
+	Nowhere  int       // a location at zero travel from everywhere
+	Dur      []float64 // N×N travel durations, row-major: Dur[from*N+to]
+	Dims     int       // capacity dimensions
+	Jobs     []Job
+	Vehicles []Vehicle
+	Groups   []Group
+
+	durT []float64 // transposed durations
+}
+
+// Validate checks the problem's shape; Solve calls it.
+func (p *Problem) Validate() error {
+	if p.N <= 0 || len(p.Dur) != p.N*p.N {
+		return errors.New("vrp: matrix is not N×N")
+	}
+	if p.Nowhere < 0 || p.Nowhere >= p.N {
+		return errors.New("vrp: Nowhere outside the matrix")
+	}
+	for i, j := range p.Jobs {
+		if j.Loc < 0 || j.Loc >= p.N {
+			return fmt.Errorf("vrp: job %d: location %d outside the matrix", i, j.Loc)
+		}
+		if j.Demand != nil && len(j.Demand) != p.Dims {
+			return fmt.Errorf("vrp: job %d: demand has %d dimensions, want %d", i, len(j.Demand), p.Dims)
+		}
+		if j.ServiceBy != nil && len(j.ServiceBy) != len(p.Vehicles) {
+			return fmt.Errorf("vrp: job %d: ServiceBy has %d entries, want %d", i, len(j.ServiceBy), len(p.Vehicles))
+		}
+		if j.Eligible != nil && len(j.Eligible) != len(p.Vehicles) {
+			return fmt.Errorf("vrp: job %d: Eligible has %d entries, want %d", i, len(j.Eligible), len(p.Vehicles))
+		}
+	}
+	seen := make(map[int]bool)
+	for i, v := range p.Vehicles {
+		if v.Start < 0 || v.Start >= p.N || v.End < 0 || v.End >= p.N {
+			return fmt.Errorf("vrp: vehicle %d: location outside the matrix", i)
+		}
+		if v.Capacity != nil && len(v.Capacity) != p.Dims {
+			return fmt.Errorf("vrp: vehicle %d: capacity has %d dimensions, want %d", i, len(v.Capacity), p.Dims)
+		}
+		if v.Group < 0 || v.Group >= len(p.Groups) {
+			return fmt.Errorf("vrp: vehicle %d: group %d out of range", i, v.Group)
+		}
+		for _, f := range v.Fixed {
+			if f < 0 || f >= len(p.Jobs) || seen[f] {
+				return fmt.Errorf("vrp: vehicle %d: fixed job %d invalid or fixed twice", i, f)
+			}
+			seen[f] = true
+		}
+	}
+	return nil
+}
+
+func (p *Problem) prepare() {
+	if len(p.durT) == len(p.Dur) {
+		return
+	}
+	n := p.N
+	p.durT = make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			p.durT[j*n+i] = p.Dur[i*n+j]
+		}
+	}
+}
+
+func (p *Problem) service(j, v int) float64 {
+	if sb := p.Jobs[j].ServiceBy; sb != nil {
+		return sb[v]
+	}
+	return p.Jobs[j].Service
+}
+
+func (p *Problem) eligible(j, v int) bool {
+	e := p.Jobs[j].Eligible
+	return e == nil || e[v]
+}
+
+// windowStart returns the earliest service start at or after arrival t and
+// the window used, or ok == false if every window has closed.
+func windowStart(ws []Window, t float64) (start float64, w int, ok bool) {
+	for i := range ws {
+		if t <= ws[i].HardEnd {
+			return max(t, ws[i].Start), i, true
+		}
+	}
+	if len(ws) == 0 {
+		return t, -1, true
+	}
+	return 0, 0, false
+}
+
+// latestArrival returns the latest arrival such that service can start by
+// the window rules and no later than latestStart, or -Inf.
+func latestArrival(ws []Window, latestStart float64) float64 {
+	if len(ws) == 0 {
+		return latestStart
+	}
+	best := math.Inf(-1)
+	for i := range ws {
+		if l := min(ws[i].HardEnd, latestStart); l >= ws[i].Start {
+			best = l
+		}
+	}
+	return best
+}
+
+func lastHardEnd(ws []Window) float64 {
+	if len(ws) == 0 {
+		return inf
+	}
+	return ws[len(ws)-1].HardEnd
+}

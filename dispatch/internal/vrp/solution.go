@@ -1,0 +1,229 @@
+package vrp
+
+import "math"
+
+// solution is a set of routes, one per vehicle, and the jobs left out.
+type solution struct {
+	routes   []route
+	jobRoute []int32 // route of each job, -1 if unassigned
+	gJobs    []int
+	gWork    []float64
+}
+
+func newSolution(p *Problem) *solution {
+	s := &solution{
+		routes:   make([]route, len(p.Vehicles)),
+		jobRoute: make([]int32, len(p.Jobs)),
+		gJobs:    make([]int, len(p.Groups)),
+		gWork:    make([]float64, len(p.Groups)),
+	}
+	for i := range s.jobRoute {
+		s.jobRoute[i] = -1
+	}
+	for v := range p.Vehicles {
+		r := &s.routes[v]
+		r.v = v
+		for _, f := range p.Vehicles[v].Fixed {
+			r.seq = append(r.seq, int32(f))
+			s.jobRoute[f] = int32(v)
+		}
+		r.fixed = len(r.seq)
+		for b := range p.Vehicles[v].Breaks {
+			r.seq = append(r.seq, breakStop(b))
+		}
+		s.refresh(p, v)
+	}
+	return s
+}
+
+// refresh recomputes route v's caches and the group tallies.
+func (s *solution) refresh(p *Problem, v int) {
+	r := &s.routes[v]
+	g := p.Vehicles[v].Group
+	s.gJobs[g] -= r.nJobs
+	s.gWork[g] -= r.work
+	r.update(p)
+	s.gJobs[g] += r.nJobs
+	s.gWork[g] += r.work
+}
+
+func (s *solution) copyFrom(o *solution) {
+	for i := range s.routes {
+		s.routes[i].copyFrom(&o.routes[i])
+	}
+	copy(s.jobRoute, o.jobRoute)
+	copy(s.gJobs, o.gJobs)
+	copy(s.gWork, o.gWork)
+}
+
+// objective returns the priority weight of the unassigned jobs and the
+// routing cost.
+func (s *solution) objective(p *Problem) (unassigned, cost float64) {
+	for j, r := range s.jobRoute {
+		if r < 0 {
+			unassigned += p.Jobs[j].Weight
+		}
+	}
+	for i := range s.routes {
+		cost += s.routes[i].cost()
+	}
+	return
+}
+
+// insertion is a candidate position for a job.
+type insertion struct {
+	route, pos int // insert after position pos of route
+	delta      float64
+}
+
+var noInsertion = insertion{route: -1, delta: math.Inf(1)}
+
+// insertJob inserts job j after position pos of route v.
+func (s *solution) insertJob(p *Problem, j, v, pos int) {
+	r := &s.routes[v]
+	r.seq = append(r.seq, 0)
+	copy(r.seq[pos+1:], r.seq[pos:])
+	r.seq[pos] = int32(j)
+	s.jobRoute[j] = int32(v)
+	s.refresh(p, v)
+}
+
+// removeJob takes job j out of its route without refreshing the caches.
+func (s *solution) removeJob(j int) int {
+	v := int(s.jobRoute[j])
+	r := &s.routes[v]
+	for k, x := range r.seq {
+		if int(x) == j {
+			r.seq = append(r.seq[:k], r.seq[k+1:]...)
+			break
+		}
+	}
+	s.jobRoute[j] = -1
+	return v
+}
+
+// routeAccepts checks the limits that do not depend on the position.
+func (s *solution) routeAccepts(p *Problem, j, v int) bool {
+	if !p.eligible(j, v) {
+		return false
+	}
+	r := &s.routes[v]
+	job := &p.Jobs[j]
+	veh := &p.Vehicles[v]
+	if veh.Capacity != nil && job.Demand != nil {
+		for d, x := range job.Demand {
+			if r.load[d]+x > veh.Capacity[d] {
+				return false
+			}
+		}
+	}
+	g := &p.Groups[veh.Group]
+	if g.MaxJobs > 0 && s.gJobs[veh.Group] >= g.MaxJobs {
+		return false
+	}
+	return true
+}
+
+// bestIn returns the cheapest feasible position for job j in route v whose
+// cost delta is below bound; blink skips positions at random (rate 0 for
+// none).
+func (s *solution) bestIn(p *Problem, j, v int, bound float64, rng *rng, blink float64) (pos int, delta float64) {
+	pos, delta = -1, bound
+	r := &s.routes[v]
+	veh := &p.Vehicles[v]
+	job := &p.Jobs[j]
+	n := p.N
+	u := job.Loc
+	rowU := p.Dur[u*n : u*n+n]
+	colU := p.durT[u*n : u*n+n]
+	svc := p.service(j, v)
+	ws := job.Windows
+	lastEnd := lastHardEnd(ws)
+	extra := 0.0
+	if job.Prev >= 0 && job.Prev != v {
+		extra += job.StabilityCost
+	}
+	g := &p.Groups[veh.Group]
+	workRoom := math.Inf(1)
+	if g.MaxWork > 0 {
+		workRoom = g.MaxWork - s.gWork[veh.Group] - svc
+	}
+	soft := r.nSoft > 0 || isSoft(job)
+	otw := veh.OvertimeWeight
+	m := len(r.seq)
+	base := 0.0
+	if r.nJobs == 0 {
+		// An unused vehicle costs nothing: the whole route is new.
+		base = p.Dur[veh.Start*n+veh.End]
+	}
+	for q := r.fixed; q <= m; q++ {
+		if r.dep[q] > lastEnd {
+			break
+		}
+		if blink > 0 && rng.float() < blink {
+			continue
+		}
+		a := int(r.loc[q])
+		nr := int(r.nextReal[q+1])
+		b := int(r.loc[nr])
+		dt := colU[a] + rowU[b] - p.Dur[a*n+b]
+		d := dt + extra + base
+		if d >= delta {
+			continue
+		}
+		if dt+base > workRoom {
+			continue
+		}
+		arrU := r.dep[q] + colU[a]
+		st, w, ok := windowStart(ws, arrU)
+		if !ok {
+			continue
+		}
+		t := st + svc
+		feasible := true
+		for k := q + 1; k < nr; k++ {
+			bk := &veh.Breaks[-r.seq[k-1]-1]
+			bs := max(t, bk.Window.Start)
+			if bs > bk.Window.HardEnd {
+				feasible = false
+				break
+			}
+			t = bs + bk.Duration
+		}
+		if !feasible {
+			continue
+		}
+		arrNext := t + rowU[b]
+		if arrNext > r.lat[nr] {
+			continue
+		}
+		if soft {
+			sc, ok := r.simulate(p, j, q)
+			if !ok {
+				continue
+			}
+			d += sc - r.soft
+		} else {
+			if w >= 0 && st > ws[w].End {
+				d += (st - ws[w].End) * job.LateWeight
+			}
+			if otw > 0 {
+				delay := arrNext - r.arr[nr]
+				if delay > r.sw[nr] {
+					end := r.arr[m+1] + delay - r.sw[nr]
+					old := 0.0
+					if r.nJobs > 0 {
+						old = max(0, r.arr[m+1]-veh.Shift.End)
+					}
+					d += (max(0, end-veh.Shift.End) - old) * otw
+				} else if r.nJobs == 0 {
+					d += max(0, r.arr[m+1]-veh.Shift.End) * otw
+				}
+			}
+		}
+		if d < delta {
+			pos, delta = q, d
+		}
+	}
+	return pos, delta
+}
