@@ -39,8 +39,9 @@ type Job struct {
 	Weight float64
 	// Eligible lists the vehicles allowed to serve the job; nil means all.
 	Eligible []bool
-	// Prev is the vehicle that served the job in the plan being repaired
-	// (-1 if none); serving it with another vehicle costs StabilityCost.
+	// Prev is the group (technician) that served the job in the plan being
+	// repaired (-1 if none); serving it in another group costs
+	// StabilityCost.
 	Prev          int
 	StabilityCost float64
 }
@@ -60,7 +61,6 @@ type Vehicle struct {
 	// pass Shift.HardEnd.
 	Shift          Window
 	OvertimeWeight float64
-	Capacity       []int32 // per dimension; nil means unlimited
 	Breaks         []Break
 	Group          int // vehicles of one technician share the group limits
 	// Fixed lists the jobs that start the route, in order, and never move.
@@ -69,8 +69,9 @@ type Vehicle struct {
 
 // Group holds limits shared by the vehicles (shifts) of one technician.
 type Group struct {
-	MaxJobs int     // 0 means no limit
-	MaxWork float64 // service plus travel; 0 means no limit
+	MaxJobs  int     // 0 means no limit
+	MaxWork  float64 // service plus travel; 0 means no limit
+	Capacity []int32 // per dimension; nil means unlimited
 }
 
 // Problem is a complete instance.
@@ -108,13 +109,15 @@ func (p *Problem) Validate() error {
 			return fmt.Errorf("vrp: job %d: Eligible has %d entries, want %d", i, len(j.Eligible), len(p.Vehicles))
 		}
 	}
+	for i, g := range p.Groups {
+		if g.Capacity != nil && len(g.Capacity) != p.Dims {
+			return fmt.Errorf("vrp: group %d: capacity has %d dimensions, want %d", i, len(g.Capacity), p.Dims)
+		}
+	}
 	seen := make(map[int]bool)
 	for i, v := range p.Vehicles {
 		if v.Start < 0 || v.Start >= p.N || v.End < 0 || v.End >= p.N {
 			return fmt.Errorf("vrp: vehicle %d: location outside the matrix", i)
-		}
-		if v.Capacity != nil && len(v.Capacity) != p.Dims {
-			return fmt.Errorf("vrp: vehicle %d: capacity has %d dimensions, want %d", i, len(v.Capacity), p.Dims)
 		}
 		if v.Group < 0 || v.Group >= len(p.Groups) {
 			return fmt.Errorf("vrp: vehicle %d: group %d out of range", i, v.Group)
@@ -188,4 +191,66 @@ func lastHardEnd(ws []Window) float64 {
 		return inf
 	}
 	return ws[len(ws)-1].HardEnd
+}
+
+// Refresh updates the search's copy of row and column i of the matrix after
+// the caller changed them (a job added in a spare slot).
+func (p *Problem) Refresh(i int) {
+	if len(p.durT) != len(p.Dur) {
+		return
+	}
+	n := p.N
+	for k := range n {
+		p.durT[k*n+i] = p.Dur[i*n+k]
+		p.durT[i*n+k] = p.Dur[k*n+i]
+	}
+}
+
+// Visit is the schedule of one stop.
+type Visit struct {
+	Arrival, Start, Depart float64
+	Late                   float64 // seconds past the window's soft end
+}
+
+// Schedule times route seq of vehicle v, starting each service as early as
+// possible. It returns the visits, the arrival at the end and whether every
+// hard rule holds.
+func (p *Problem) Schedule(v int, seq []int32) (visits []Visit, end float64, ok bool) {
+	veh := &p.Vehicles[v]
+	n := p.N
+	t := veh.Shift.Start
+	loc := veh.Start
+	ok = true
+	for _, s := range seq {
+		var vis Visit
+		if s >= 0 {
+			j := &p.Jobs[s]
+			vis.Arrival = t + p.Dur[loc*n+j.Loc]
+			st, w, fits := windowStart(j.Windows, vis.Arrival)
+			if !fits {
+				ok = false
+				st = vis.Arrival
+			} else if w >= 0 && st > j.Windows[w].End {
+				vis.Late = st - j.Windows[w].End
+			}
+			vis.Start = st
+			vis.Depart = st + p.service(int(s), v)
+			loc = j.Loc
+		} else {
+			b := &veh.Breaks[-s-1]
+			vis.Arrival = t
+			vis.Start = max(t, b.Window.Start)
+			if vis.Start > b.Window.HardEnd {
+				ok = false
+			}
+			vis.Depart = vis.Start + b.Duration
+		}
+		t = vis.Depart
+		visits = append(visits, vis)
+	}
+	end = t + p.Dur[loc*n+veh.End]
+	if end > veh.Shift.HardEnd {
+		ok = false
+	}
+	return visits, end, ok
 }

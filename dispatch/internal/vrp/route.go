@@ -123,7 +123,7 @@ func (r *route) update(p *Problem) {
 			for dim, x := range j.Demand {
 				r.load[dim] += x
 			}
-			if j.Prev >= 0 && j.Prev != r.v {
+			if j.Prev >= 0 && j.Prev != veh.Group {
 				stab += j.StabilityCost
 			}
 			nJobs++

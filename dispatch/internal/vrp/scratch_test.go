@@ -49,8 +49,8 @@ func loadSolomon(t testing.TB, path string) *Problem {
 		p.Jobs = append(p.Jobs, Job{Loc: int(r[0]), Service: r[6], Windows: []Window{{r[4], r[5], r[5]}}, Demand: []int32{int32(r[3])}, Weight: 1, Prev: -1})
 	}
 	for v := 0; v < fleet; v++ {
-		p.Groups = append(p.Groups, Group{})
-		p.Vehicles = append(p.Vehicles, Vehicle{Start: 0, End: 0, Shift: Window{rows[0][4], rows[0][5], rows[0][5]}, Capacity: []int32{int32(capa)}, Group: v})
+		p.Groups = append(p.Groups, Group{Capacity: []int32{int32(capa)}})
+		p.Vehicles = append(p.Vehicles, Vehicle{Start: 0, End: 0, Shift: Window{rows[0][4], rows[0][5], rows[0][5]}, Group: v})
 	}
 	return p
 }
@@ -75,7 +75,11 @@ func TestScratchSolomon(t *testing.T) {
 		p := loadSolomon(t, fn)
 		start := time.Now()
 		var first time.Duration
-		res, err := Solve(p, Options{Seed: 1, Budget: func(it int) (float64, bool) {
+		var prm Params
+		prm.T0, _ = strconv.ParseFloat(os.Getenv("T0"), 64)
+		prm.Tf, _ = strconv.ParseFloat(os.Getenv("TF"), 64)
+		prm.AvgRemoved, _ = strconv.Atoi(os.Getenv("CBAR"))
+		res, err := Solve(p, Options{Params: prm, Seed: 1, Budget: func(it int) (float64, bool) {
 			e := time.Since(start)
 			return float64(e) / float64(limit), e >= limit
 		}, OnBest: func(it int, u, c float64) {

@@ -8,6 +8,7 @@ type solution struct {
 	jobRoute []int32 // route of each job, -1 if unassigned
 	gJobs    []int
 	gWork    []float64
+	gLoad    []int32 // groups × dims
 }
 
 func newSolution(p *Problem) *solution {
@@ -16,6 +17,7 @@ func newSolution(p *Problem) *solution {
 		jobRoute: make([]int32, len(p.Jobs)),
 		gJobs:    make([]int, len(p.Groups)),
 		gWork:    make([]float64, len(p.Groups)),
+		gLoad:    make([]int32, len(p.Groups)*p.Dims),
 	}
 	for i := range s.jobRoute {
 		s.jobRoute[i] = -1
@@ -42,9 +44,16 @@ func (s *solution) refresh(p *Problem, v int) {
 	g := p.Vehicles[v].Group
 	s.gJobs[g] -= r.nJobs
 	s.gWork[g] -= r.work
+	gl := s.gLoad[g*p.Dims : (g+1)*p.Dims]
+	for d, x := range r.load {
+		gl[d] -= x
+	}
 	r.update(p)
 	s.gJobs[g] += r.nJobs
 	s.gWork[g] += r.work
+	for d, x := range r.load {
+		gl[d] += x
+	}
 }
 
 func (s *solution) copyFrom(o *solution) {
@@ -54,6 +63,7 @@ func (s *solution) copyFrom(o *solution) {
 	copy(s.jobRoute, o.jobRoute)
 	copy(s.gJobs, o.gJobs)
 	copy(s.gWork, o.gWork)
+	copy(s.gLoad, o.gLoad)
 }
 
 // objective returns the priority weight of the unassigned jobs and the
@@ -107,17 +117,17 @@ func (s *solution) routeAccepts(p *Problem, j, v int) bool {
 	if !p.eligible(j, v) {
 		return false
 	}
-	r := &s.routes[v]
 	job := &p.Jobs[j]
 	veh := &p.Vehicles[v]
-	if veh.Capacity != nil && job.Demand != nil {
+	g := &p.Groups[veh.Group]
+	if g.Capacity != nil && job.Demand != nil {
+		gl := s.gLoad[veh.Group*p.Dims:]
 		for d, x := range job.Demand {
-			if r.load[d]+x > veh.Capacity[d] {
+			if gl[d]+x > g.Capacity[d] {
 				return false
 			}
 		}
 	}
-	g := &p.Groups[veh.Group]
 	if g.MaxJobs > 0 && s.gJobs[veh.Group] >= g.MaxJobs {
 		return false
 	}
@@ -140,7 +150,7 @@ func (s *solution) bestIn(p *Problem, j, v int, bound float64, rng *rng, blink f
 	ws := job.Windows
 	lastEnd := lastHardEnd(ws)
 	extra := 0.0
-	if job.Prev >= 0 && job.Prev != v {
+	if job.Prev >= 0 && job.Prev != veh.Group {
 		extra += job.StabilityCost
 	}
 	g := &p.Groups[veh.Group]

@@ -66,6 +66,10 @@ type Options struct {
 	// Initial routes, per vehicle, as job sequences after the fixed jobs
 	// (breaks are placed by the solver). Jobs that do not fit are left out.
 	Initial [][]int
+	// Routes, if set, are exact starting routes (every stop of every
+	// vehicle, breaks included); if they break a rule, Solve falls back to
+	// seeding their jobs as Initial.
+	Routes [][]int32
 	// OnBest is called when a better solution is found.
 	OnBest func(iter int, unassigned, cost float64)
 	Params Params
@@ -110,6 +114,19 @@ func Solve(p *Problem, opt Options) (*Result, error) {
 	for v := range p.Vehicles {
 		if !cur.routes[v].ok {
 			return nil, fmt.Errorf("vrp: vehicle %d: fixed stops or breaks do not fit its shift", v)
+		}
+	}
+	if opt.Routes != nil {
+		if err := cur.load(p, opt.Routes); err != nil {
+			cur = newSolution(p)
+			opt.Initial = make([][]int, len(opt.Routes))
+			for v, seq := range opt.Routes {
+				for _, x := range seq {
+					if x >= 0 {
+						opt.Initial[v] = append(opt.Initial[v], int(x))
+					}
+				}
+			}
 		}
 	}
 	if opt.Initial != nil {
@@ -173,9 +190,9 @@ func (sv *solver) classify() {
 	same := func(a, b int) bool {
 		va, vb := &p.Vehicles[a], &p.Vehicles[b]
 		if va.Start != vb.Start || va.End != vb.End || va.Shift != vb.Shift || va.OvertimeWeight != vb.OvertimeWeight ||
-			!slices.Equal(va.Capacity, vb.Capacity) || !slices.Equal(va.Breaks, vb.Breaks) ||
+			!slices.Equal(p.Groups[va.Group].Capacity, p.Groups[vb.Group].Capacity) || !slices.Equal(va.Breaks, vb.Breaks) ||
 			len(va.Fixed) > 0 || len(vb.Fixed) > 0 || groupSize[va.Group] > 1 || groupSize[vb.Group] > 1 ||
-			p.Groups[va.Group] != p.Groups[vb.Group] {
+			p.Groups[va.Group].MaxJobs != p.Groups[vb.Group].MaxJobs || p.Groups[va.Group].MaxWork != p.Groups[vb.Group].MaxWork {
 			return false
 		}
 		for j := range p.Jobs {
@@ -350,7 +367,7 @@ func (sv *solver) regret(s *solution) {
 		pending = pending[:last]
 		g := p.Vehicles[bv].Group
 		for v := range nv {
-			if v == bv || (p.Vehicles[v].Group == g && (p.Groups[g].MaxJobs > 0 || p.Groups[g].MaxWork > 0)) {
+			if v == bv || p.Vehicles[v].Group == g {
 				for i := range pending {
 					eval(i, v)
 				}
@@ -411,6 +428,7 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt Options) int 
 			copy(cur.jobRoute, work.jobRoute)
 			copy(cur.gJobs, work.gJobs)
 			copy(cur.gWork, work.gWork)
+			copy(cur.gLoad, work.gLoad)
 			cu, cc = wu, wc
 			if wu < *bu || (wu == *bu && wc < *bc-1e-9) {
 				best.copyFrom(cur)
@@ -426,6 +444,7 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt Options) int 
 			copy(work.jobRoute, cur.jobRoute)
 			copy(work.gJobs, cur.gJobs)
 			copy(work.gWork, cur.gWork)
+			copy(work.gLoad, cur.gLoad)
 		}
 	}
 	return iter
