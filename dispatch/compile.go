@@ -58,8 +58,10 @@ type compiled struct {
 	// static[j*nt+t] is the first static or shift reason technician t
 	// cannot take job j, or a zero code.
 	static []Reason
-	// levelWeight[rank] is the level-1 weight of a job of that priority.
+	// levelWeight[rank] is the level-1 weight of a job of that priority
+	// and value 0; valueMult scales values above job counts.
 	levelWeight [4]float64
+	valueMult   float64
 }
 
 func (c *compiled) sec(t time.Time) float64 { return float64(t.Sub(c.origin)) / float64(time.Second) }
@@ -267,18 +269,31 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // levelWeights makes level 1 lexicographic: a job of a priority weighs
-// more than all the jobs of lower priorities together.
+// more than all the jobs of lower priorities together, and within a
+// priority the value counts before the number of jobs.
 func (c *compiled) levelWeights() {
-	var count [4]float64
+	maxValue := 0
+	var sumValue, count [4]float64
 	for _, j := range c.s.Jobs {
 		count[j.Priority.rank()]++
+		sumValue[j.Priority.rank()] += float64(max(j.Value, 0))
+		maxValue = max(maxValue, j.Value)
 	}
-	// Room for jobs added later by Insert.
+	c.valueMult = 0
+	if maxValue > 0 {
+		c.valueMult = float64(len(c.s.Jobs) + reserve + 1)
+	}
+	// Room for jobs added later by Insert, at the highest value.
 	sum := 0.0
 	for r := range 4 {
 		c.levelWeight[r] = sum + 1
-		sum += (count[r] + reserve) * c.levelWeight[r]
+		top := float64(maxValue)*c.valueMult + 1
+		sum += c.levelWeight[r] * (sumValue[r]*c.valueMult + count[r] + reserve*top)
 	}
+}
+
+func (c *compiled) jobWeight(j *Job) float64 {
+	return c.levelWeight[j.Priority.rank()] * (float64(max(j.Value, 0))*c.valueMult + 1)
 }
 
 var priorityLate = [4]float64{1, 2, 4, 8}
@@ -289,7 +304,7 @@ func (c *compiled) job(j int) vrp.Job {
 	job := &s.Jobs[j]
 	nv := len(c.p.Vehicles)
 	nt := len(s.Technicians)
-	vj := vrp.Job{Loc: j, Service: job.Duration.Seconds(), Prev: -1, Weight: c.levelWeight[job.Priority.rank()]}
+	vj := vrp.Job{Loc: j, Service: job.Duration.Seconds(), Prev: -1, Weight: c.jobWeight(job)}
 	vj.LateWeight = c.w.Lateness * priorityLate[job.Priority.rank()]
 	sla := math.Inf(1)
 	if !job.SLADeadline.IsZero() {

@@ -140,6 +140,10 @@ type Job struct {
 	// Parts needed from the truck, by SKU.
 	Parts    map[string]int `json:"parts,omitempty"`
 	Priority Priority       `json:"priority,omitempty"`
+	// Value ranks jobs within a priority (0 and up): among jobs of equal
+	// priority the optimizer maximises the value assigned before the
+	// number of jobs assigned. VROOM's priority lands here.
+	Value int `json:"value,omitempty"`
 	// SLADeadline is the promised latest service start; starting later
 	// counts as lateness (objective level 2), never as infeasible.
 	SLADeadline time.Time `json:"slaDeadline,omitzero"`

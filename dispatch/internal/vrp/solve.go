@@ -32,7 +32,11 @@ type Params struct {
 	AvgRemoved int     // ĉ: customers removed per ruin on average. Defaults to 10.
 	MaxString  int     // Lmax: longest string removed. Defaults to 10.
 	Blink      float64 // probability of skipping a position. Defaults to 0.01.
-	T0, Tf     float64 // start and final temperatures, as fractions of the mean edge cost. Default 0.1 and 0.001.
+	T0, Tf     float64 // start and final temperatures, as fractions of the mean edge cost. Default 3 and 0.03.
+	// FillPhase is the share of the budget spent first on assigning more
+	// (when jobs are left out), before the annealing on cost. Defaults to
+	// 0.3.
+	FillPhase float64
 }
 
 func (pr Params) withDefaults() Params {
@@ -46,10 +50,13 @@ func (pr Params) withDefaults() Params {
 		pr.Blink = 0.01
 	}
 	if pr.T0 <= 0 {
-		pr.T0 = 0.1
+		pr.T0 = 3
 	}
 	if pr.Tf <= 0 {
-		pr.Tf = 0.001
+		pr.Tf = 0.03
+	}
+	if pr.FillPhase == 0 {
+		pr.FillPhase = 0.3
 	}
 	return pr
 }
@@ -98,7 +105,18 @@ type solver struct {
 	seenCls  []bool
 	pool     []int32 // assignable jobs
 	keys     []float64
-	avgStops float64
+	absence  []float64
+}
+
+// absent sums the absence counts of the jobs s leaves out.
+func (sv *solver) absent(s *solution) float64 {
+	a := 0.0
+	for _, j := range sv.pool {
+		if s.jobRoute[j] < 0 {
+			a += sv.absence[j]
+		}
+	}
+	return a
 }
 
 // Solve builds a plan by regret insertion and improves it by slack-induced
@@ -155,6 +173,7 @@ func Solve(p *Problem, opt Options) (*Result, error) {
 func newSolver(p *Problem, opt Options) *solver {
 	sv := &solver{p: p, prm: opt.Params.withDefaults(), rng: rng{s: opt.Seed}}
 	sv.ruined = make([]bool, len(p.Vehicles))
+	sv.absence = make([]float64, len(p.Jobs))
 	sv.seenCls = make([]bool, len(p.Vehicles))
 	sv.classify()
 	fixed := make([]bool, len(p.Jobs))
@@ -420,7 +439,19 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt Options) int 
 		sv.ruin(work)
 		sv.recreate(work)
 		wu, wc := work.objective(p)
-		accept := wu < cu || (wu == cu && wc < cc-temp*math.Log(sv.rng.float()))
+		var accept bool
+		if cu > 0 && spent < sv.prm.FillPhase {
+			// Fill phase: more weight assigned, or the same with the
+			// jobs left out less often so far (SISR's absence rule).
+			for j, r := range cur.jobRoute {
+				if r < 0 {
+					sv.absence[j]++
+				}
+			}
+			accept = wu < cu || (wu == cu && sv.absent(work) < sv.absent(cur))
+		} else {
+			accept = wu < cu || (wu == cu && wc < cc-temp*math.Log(sv.rng.float()))
+		}
 		if accept {
 			for _, v := range sv.touched {
 				cur.routes[v].copyFrom(&work.routes[v])
