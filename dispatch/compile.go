@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sort"
 	"time"
-
-	"github.com/hestami-ai/opsengine/dispatch/internal/vrp"
 )
 
 // Weights are the exchange rates of objective levels 2 to 4, in seconds of
@@ -47,7 +45,7 @@ type compiled struct {
 	s       Snapshot
 	w       Weights
 	origin  time.Time
-	p       *vrp.Problem
+	p       *problem
 	meters  []float64 // N×N
 	locs    []Location
 	jobCap  int // matrix slots for jobs
@@ -133,7 +131,7 @@ func (c *compiled) buildMatrix() {
 			c.locs[c.jobCap+2*t+1] = *tech.End
 		}
 	}
-	c.p = &vrp.Problem{N: n, Nowhere: n - 1, Dur: make([]float64, n*n), Dims: len(c.skus)}
+	c.p = &problem{N: n, Nowhere: n - 1, Dur: make([]float64, n*n), Dims: len(c.skus)}
 	c.meters = make([]float64, n*n)
 	used := make([]bool, n)
 	for j := range s.Jobs {
@@ -185,7 +183,7 @@ func (c *compiled) buildVehicles() {
 	}
 	for ti := range s.Technicians {
 		t := &s.Technicians[ti]
-		g := vrp.Group{MaxJobs: t.MaxJobs, MaxWork: t.MaxWork.Seconds()}
+		g := vGroup{MaxJobs: t.MaxJobs, MaxWork: t.MaxWork.Seconds()}
 		if len(c.skus) > 0 {
 			g.Capacity = make([]int32, len(c.skus))
 			for d, sku := range c.skus {
@@ -199,9 +197,9 @@ func (c *compiled) buildVehicles() {
 		}
 		for si, sh := range t.Shifts {
 			for _, span := range workSpans(sh, t.TimeOff, s.Now) {
-				v := vrp.Vehicle{
+				v := vVehicle{
 					Start: c.jobCap + 2*ti, End: c.endLoc(ti),
-					Shift: vrp.Window{Start: c.sec(span.Start), End: c.sec(span.soft), HardEnd: c.sec(span.End)},
+					Shift: vWindow{Start: c.sec(span.Start), End: c.sec(span.soft), HardEnd: c.sec(span.End)},
 					Group: ti,
 				}
 				if span.End.After(span.soft) {
@@ -209,8 +207,8 @@ func (c *compiled) buildVehicles() {
 				}
 				for _, b := range t.Breaks {
 					if !b.Earliest.Before(span.Start) && b.Earliest.Before(span.End) {
-						v.Breaks = append(v.Breaks, vrp.Break{
-							Window:   vrp.Window{Start: c.sec(b.Earliest), End: c.sec(b.Latest), HardEnd: c.sec(b.Latest)},
+						v.Breaks = append(v.Breaks, vBreak{
+							Window:   vWindow{Start: c.sec(b.Earliest), End: c.sec(b.Latest), HardEnd: c.sec(b.Latest)},
 							Duration: b.Duration.Seconds(),
 						})
 					}
@@ -299,12 +297,12 @@ func (c *compiled) jobWeight(j *Job) float64 {
 var priorityLate = [4]float64{1, 2, 4, 8}
 
 // job translates job j and its eligibility, recording reasons.
-func (c *compiled) job(j int) vrp.Job {
+func (c *compiled) job(j int) vJob {
 	s := &c.s
 	job := &s.Jobs[j]
 	nv := len(c.p.Vehicles)
 	nt := len(s.Technicians)
-	vj := vrp.Job{Loc: j, Service: job.Duration.Seconds(), Prev: -1, Weight: c.jobWeight(job)}
+	vj := vJob{Loc: j, Service: job.Duration.Seconds(), Prev: -1, Weight: c.jobWeight(job)}
 	vj.LateWeight = c.w.Lateness * priorityLate[job.Priority.rank()]
 	sla := math.Inf(1)
 	if !job.SLADeadline.IsZero() {
@@ -312,10 +310,10 @@ func (c *compiled) job(j int) vrp.Job {
 	}
 	for _, w := range job.Windows {
 		end := c.sec(w.End)
-		vj.Windows = append(vj.Windows, vrp.Window{Start: c.sec(w.Start), End: min(end, sla), HardEnd: end + w.Late.Seconds()})
+		vj.Windows = append(vj.Windows, vWindow{Start: c.sec(w.Start), End: min(end, sla), HardEnd: end + w.Late.Seconds()})
 	}
 	if len(job.Windows) == 0 && !math.IsInf(sla, 1) {
-		vj.Windows = []vrp.Window{{Start: math.Inf(-1), End: sla, HardEnd: math.Inf(1)}}
+		vj.Windows = []vWindow{{Start: math.Inf(-1), End: sla, HardEnd: math.Inf(1)}}
 	}
 	if len(c.skus) > 0 {
 		vj.Demand = make([]int32, len(c.skus))
@@ -363,7 +361,7 @@ func (c *compiled) job(j int) vrp.Job {
 }
 
 // reachable reports whether vehicle v can serve the job alone.
-func (c *compiled) reachable(j *vrp.Job, v int) bool {
+func (c *compiled) reachable(j *vJob, v int) bool {
 	veh := &c.p.Vehicles[v]
 	n := c.p.N
 	t := veh.Shift.Start + c.p.Dur[veh.Start*n+j.Loc]

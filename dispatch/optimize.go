@@ -6,8 +6,6 @@ import (
 	"math"
 	"slices"
 	"time"
-
-	"github.com/hestami-ai/opsengine/dispatch/internal/vrp"
 )
 
 // Options control a search. The zero value runs DefaultIterations.
@@ -112,7 +110,7 @@ func (o *Optimizer) clearStability() {
 
 func (o *Optimizer) solve(ctx context.Context, routes [][]int32) (*Plan, error) {
 	opt := o.opt
-	vo := vrp.Options{Seed: opt.Seed, Routes: routes, OnBest: opt.OnImprove}
+	vo := solveOptions{Seed: opt.Seed, Routes: routes, OnBest: opt.OnImprove}
 	limit := opt.TimeLimit
 	var start time.Time
 	if opt.Clock != nil {
@@ -140,7 +138,7 @@ func (o *Optimizer) solve(ctx context.Context, routes [][]int32) (*Plan, error) 
 		}
 		return spent, spent >= 1
 	}
-	res, err := vrp.Solve(o.c.p, vo)
+	res, err := solveVRP(o.c.p, vo)
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: %w", err)
 	}
@@ -236,8 +234,16 @@ func secDur(s float64) time.Duration { return time.Duration(math.Round(s * float
 
 // vrpView answers "why not" questions about a routed solution.
 type vrpView struct {
-	c      *compiled
-	routes [][]int32
+	c       *compiled
+	routes  [][]int32
+	tallies []techTally // per technician, computed on first use
+}
+
+// techTally is what a technician's planned day already holds.
+type techTally struct {
+	jobs int
+	work float64
+	load []int32
 }
 
 // reasons lists, for each technician, why job j is not on their route.
@@ -251,23 +257,19 @@ func (sv *vrpView) reasons(j int) []Reason {
 			out = append(out, r)
 			continue
 		}
-		out = append(out, sv.dynamicReason(t, j, job))
+		out = append(out, sv.dynamicReason(t, job))
 	}
 	return out
 }
 
-// dynamicReason explains why an eligible technician's planned day has no
-// room for job j: the first limit reached, else no feasible slot.
-func (sv *vrpView) dynamicReason(t, j int, job *Job) Reason {
+func (sv *vrpView) tally() {
 	c := sv.c
-	tech := &c.s.Technicians[t]
-	r := Reason{TechnicianID: tech.ID}
-	jobs, work := 0, 0.0
-	load := make([]int32, len(c.skus))
+	sv.tallies = make([]techTally, len(c.s.Technicians))
+	for t := range sv.tallies {
+		sv.tallies[t].load = make([]int32, len(c.skus))
+	}
 	for v, seq := range sv.routes {
-		if c.vehTech[v] != t {
-			continue
-		}
+		ty := &sv.tallies[c.vehTech[v]]
 		visits, end, _ := c.p.Schedule(v, seq)
 		prev := c.p.Vehicles[v].Start
 		busy := false
@@ -276,28 +278,40 @@ func (sv *vrpView) dynamicReason(t, j int, job *Job) Reason {
 				continue
 			}
 			busy = true
-			jobs++
+			ty.jobs++
 			loc := c.p.Jobs[x].Loc
-			work += c.p.Dur[prev*c.p.N+loc] + visits[k].Depart - visits[k].Start
+			ty.work += c.p.Dur[prev*c.p.N+loc] + visits[k].Depart - visits[k].Start
 			prev = loc
 			for d, q := range c.p.Jobs[x].Demand {
-				load[d] += q
+				ty.load[d] += q
 			}
 		}
 		if busy {
-			work += end - visits[len(visits)-1].Depart
+			ty.work += end - visits[len(visits)-1].Depart
 		}
 	}
+}
+
+// dynamicReason explains why an eligible technician's planned day has no
+// room for the job: the first limit reached, else no feasible slot.
+func (sv *vrpView) dynamicReason(t int, job *Job) Reason {
+	if sv.tallies == nil {
+		sv.tally()
+	}
+	c := sv.c
+	tech := &c.s.Technicians[t]
+	ty := &sv.tallies[t]
+	r := Reason{TechnicianID: tech.ID}
 	switch {
-	case tech.MaxJobs > 0 && jobs >= tech.MaxJobs:
-		r.Code, r.Detail = ReasonMaxJobs, fmt.Sprintf("already %d jobs", jobs)
-	case tech.MaxWork > 0 && work+jobDuration(tech, job).Seconds() > tech.MaxWork.Seconds():
-		r.Code, r.Detail = ReasonMaxWork, fmt.Sprintf("%s of work planned, limit %s", secDur(work).Round(time.Minute), tech.MaxWork)
+	case tech.MaxJobs > 0 && ty.jobs >= tech.MaxJobs:
+		r.Code, r.Detail = ReasonMaxJobs, fmt.Sprintf("already %d jobs", ty.jobs)
+	case tech.MaxWork > 0 && ty.work+jobDuration(tech, job).Seconds() > tech.MaxWork.Seconds():
+		r.Code, r.Detail = ReasonMaxWork, fmt.Sprintf("%s of work planned, limit %s", secDur(ty.work).Round(time.Minute), tech.MaxWork)
 	default:
 		for d, sku := range c.skus {
-			if need := job.Parts[sku]; need > 0 && int(load[d])+need > tech.Truck[sku] {
+			if need := job.Parts[sku]; need > 0 && int(ty.load[d])+need > tech.Truck[sku] {
 				r.Code = ReasonTruckEmpty
-				r.Detail = fmt.Sprintf("%d of %d %s already allocated", load[d], tech.Truck[sku], sku)
+				r.Detail = fmt.Sprintf("%d of %d %s already allocated", ty.load[d], tech.Truck[sku], sku)
 				return r
 			}
 		}
@@ -415,7 +429,7 @@ func (o *Optimizer) Insert(plan *Plan, job Job) (*Plan, []Change, error) {
 	}
 	o.setStability(routes)
 	defer o.clearStability()
-	res, err := vrp.Insert(o.c.p, routes, j)
+	res, err := insertVRP(o.c.p, routes, j)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dispatch: %w", err)
 	}

@@ -27,10 +27,10 @@ import (
 
 // VROOMInput is a VROOM problem.
 type VROOMInput struct {
-	Vehicles []VROOMVehicle            `json:"vehicles"`
-	Jobs     []VROOMJob                `json:"jobs"`
-	Matrices map[string]VROOMMatrices  `json:"matrices,omitempty"`
-	Matrix   [][]int64                 `json:"matrix,omitempty"`
+	Vehicles []VROOMVehicle           `json:"vehicles"`
+	Jobs     []VROOMJob               `json:"jobs"`
+	Matrices map[string]VROOMMatrices `json:"matrices,omitempty"`
+	Matrix   [][]int64                `json:"matrix,omitempty"`
 }
 
 // VROOMMatrices holds one profile's custom matrices.

@@ -1,4 +1,4 @@
-package vrp
+package dispatch
 
 import "math"
 
@@ -67,7 +67,7 @@ func resizeI(s []int32, n int) []int32 {
 	return s[:n]
 }
 
-func isSoft(j *Job) bool {
+func isSoft(j *vJob) bool {
 	if j.LateWeight <= 0 {
 		return false
 	}
@@ -80,7 +80,7 @@ func isSoft(j *Job) bool {
 }
 
 // update recomputes every cache of r from its sequence.
-func (r *route) update(p *Problem) {
+func (r *route) update(p *problem) {
 	veh := &p.Vehicles[r.v]
 	n := p.N
 	m := len(r.seq)
@@ -194,7 +194,7 @@ func (r *route) update(p *Problem) {
 
 // simulate returns the soft cost (lateness and overtime) and feasibility of
 // r with job j inserted after position at; at < 0 simulates r as it is.
-func (r *route) simulate(p *Problem, j, at int) (soft float64, ok bool) {
+func (r *route) simulate(p *problem, j, at int) (soft float64, ok bool) {
 	veh := &p.Vehicles[r.v]
 	n := p.N
 	t := veh.Shift.Start

@@ -1,4 +1,4 @@
-package vrp
+package dispatch
 
 import (
 	"cmp"
@@ -27,8 +27,8 @@ func (r *rng) intn(n int) int {
 	return int(hi)
 }
 
-// Params tunes the search. The zero value means the defaults below.
-type Params struct {
+// params tunes the search. The zero value means the defaults below.
+type params struct {
 	AvgRemoved int     // ĉ: customers removed per ruin on average. Defaults to 10.
 	MaxString  int     // Lmax: longest string removed. Defaults to 10.
 	Blink      float64 // probability of skipping a position. Defaults to 0.01.
@@ -39,7 +39,7 @@ type Params struct {
 	FillPhase float64
 }
 
-func (pr Params) withDefaults() Params {
+func (pr params) withDefaults() params {
 	if pr.AvgRemoved <= 0 {
 		pr.AvgRemoved = 10
 	}
@@ -61,8 +61,8 @@ func (pr Params) withDefaults() Params {
 	return pr
 }
 
-// Options controls one solve.
-type Options struct {
+// solveOptions controls one solve.
+type solveOptions struct {
 	Seed uint64
 	// Iterations is the annealing budget when Budget is nil.
 	Iterations int
@@ -74,16 +74,16 @@ type Options struct {
 	// (breaks are placed by the solver). Jobs that do not fit are left out.
 	Initial [][]int
 	// Routes, if set, are exact starting routes (every stop of every
-	// vehicle, breaks included); if they break a rule, Solve falls back to
+	// vehicle, breaks included); if they break a rule, solveVRP falls back to
 	// seeding their jobs as Initial.
 	Routes [][]int32
 	// OnBest is called when a better solution is found.
 	OnBest func(iter int, unassigned, cost float64)
-	Params Params
+	Params params
 }
 
-// Result is the best solution found.
-type Result struct {
+// solveResult is the best solution found.
+type solveResult struct {
 	Routes           [][]int32 // per vehicle: job indices, breaks as -(b+1)
 	Unassigned       []int
 	UnassignedWeight float64
@@ -92,20 +92,20 @@ type Result struct {
 }
 
 type solver struct {
-	p     *Problem
-	prm   Params
+	p     *problem
+	prm   params
 	rng   rng
 	adj   [][]int32 // jobs by closeness
 	class []int     // vehicles with equal class are interchangeable when empty
 	// scratch
-	removed  []int32
-	order    []int32
-	ruined   []bool
-	touched  []int
-	seenCls  []bool
-	pool     []int32 // assignable jobs
-	keys     []float64
-	absence  []float64
+	removed []int32
+	order   []int32
+	ruined  []bool
+	touched []int
+	seenCls []bool
+	pool    []int32 // assignable jobs
+	keys    []float64
+	absence []float64
 }
 
 // absent sums the absence counts of the jobs s leaves out.
@@ -119,10 +119,10 @@ func (sv *solver) absent(s *solution) float64 {
 	return a
 }
 
-// Solve builds a plan by regret insertion and improves it by slack-induced
+// solveVRP builds a plan by regret insertion and improves it by slack-induced
 // string removals and greedy reinsertion with blinks, under simulated
 // annealing. It never returns a route that breaks a hard constraint.
-func Solve(p *Problem, opt Options) (*Result, error) {
+func solveVRP(p *problem, opt solveOptions) (*solveResult, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func Solve(p *Problem, opt Options) (*Result, error) {
 		opt.OnBest(0, bu, bc)
 	}
 	iters := sv.anneal(cur, best, &bu, &bc, opt)
-	res := &Result{Iterations: iters, UnassignedWeight: bu, Cost: bc}
+	res := &solveResult{Iterations: iters, UnassignedWeight: bu, Cost: bc}
 	for v := range best.routes {
 		res.Routes = append(res.Routes, slices.Clone(best.routes[v].seq))
 	}
@@ -170,7 +170,7 @@ func Solve(p *Problem, opt Options) (*Result, error) {
 	return res, nil
 }
 
-func newSolver(p *Problem, opt Options) *solver {
+func newSolver(p *problem, opt solveOptions) *solver {
 	sv := &solver{p: p, prm: opt.Params.withDefaults(), rng: rng{s: opt.Seed}}
 	sv.ruined = make([]bool, len(p.Vehicles))
 	sv.absence = make([]float64, len(p.Jobs))
@@ -287,7 +287,7 @@ func (sv *solver) seed(s *solution, initial [][]int) {
 
 // appendJob puts job j after the last job of route v, before or after the
 // breaks that follow it, and reports whether it fit.
-func (s *solution) appendJob(p *Problem, j, v int) bool {
+func (s *solution) appendJob(p *problem, j, v int) bool {
 	if !s.routeAccepts(p, j, v) {
 		return false
 	}
@@ -396,7 +396,7 @@ func (sv *solver) regret(s *solution) {
 }
 
 // anneal runs the ruin-and-recreate search from cur, keeping best.
-func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt Options) int {
+func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions) int {
 	p := sv.p
 	if len(sv.pool) == 0 {
 		return 0

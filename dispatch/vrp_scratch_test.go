@@ -1,4 +1,4 @@
-package vrp
+package dispatch
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-func loadSolomon(t testing.TB, path string) *Problem {
+func loadSolomon(t testing.TB, path string) *problem {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -39,18 +39,18 @@ func loadSolomon(t testing.TB, path string) *Problem {
 		}
 	}
 	n := len(rows) + 1
-	p := &Problem{N: n, Nowhere: n - 1, Dur: make([]float64, n*n), Dims: 1}
+	p := &problem{N: n, Nowhere: n - 1, Dur: make([]float64, n*n), Dims: 1}
 	for i := range rows {
 		for j := range rows {
 			p.Dur[i*n+j] = math.Hypot(rows[i][1]-rows[j][1], rows[i][2]-rows[j][2])
 		}
 	}
 	for _, r := range rows[1:] {
-		p.Jobs = append(p.Jobs, Job{Loc: int(r[0]), Service: r[6], Windows: []Window{{r[4], r[5], r[5]}}, Demand: []int32{int32(r[3])}, Weight: 1, Prev: -1})
+		p.Jobs = append(p.Jobs, vJob{Loc: int(r[0]), Service: r[6], Windows: []vWindow{{r[4], r[5], r[5]}}, Demand: []int32{int32(r[3])}, Weight: 1, Prev: -1})
 	}
 	for v := 0; v < fleet; v++ {
-		p.Groups = append(p.Groups, Group{Capacity: []int32{int32(capa)}})
-		p.Vehicles = append(p.Vehicles, Vehicle{Start: 0, End: 0, Shift: Window{rows[0][4], rows[0][5], rows[0][5]}, Group: v})
+		p.Groups = append(p.Groups, vGroup{Capacity: []int32{int32(capa)}})
+		p.Vehicles = append(p.Vehicles, vVehicle{Start: 0, End: 0, Shift: vWindow{rows[0][4], rows[0][5], rows[0][5]}, Group: v})
 	}
 	return p
 }
@@ -75,11 +75,11 @@ func TestScratchSolomon(t *testing.T) {
 		p := loadSolomon(t, fn)
 		start := time.Now()
 		var first time.Duration
-		var prm Params
+		var prm params
 		prm.T0, _ = strconv.ParseFloat(os.Getenv("T0"), 64)
 		prm.Tf, _ = strconv.ParseFloat(os.Getenv("TF"), 64)
 		prm.AvgRemoved, _ = strconv.Atoi(os.Getenv("CBAR"))
-		res, err := Solve(p, Options{Params: prm, Seed: 1, Budget: func(it int) (float64, bool) {
+		res, err := solveVRP(p, solveOptions{Params: prm, Seed: 1, Budget: func(it int) (float64, bool) {
 			e := time.Since(start)
 			return float64(e) / float64(limit), e >= limit
 		}, OnBest: func(it int, u, c float64) {

@@ -1,13 +1,14 @@
-// Package vrp is the numeric core of the dispatch optimizer: a rich vehicle
-// routing problem with time windows (several per job, hard or soft), breaks,
-// multidimensional capacity, eligibility, per-vehicle service times, locked
-// route prefixes and per-group limits, solved by regret construction and
-// slack-induced string removals (SISR) with simulated annealing.
-//
-// Times and costs are float64 seconds from an origin chosen by the caller.
-// The package knows nothing of technicians or jobs as the product sees them:
-// package dispatch compiles its snapshot into a [Problem].
-package vrp
+package dispatch
+
+// The numeric core of the optimizer: a rich vehicle routing problem with
+// time windows (several per job, hard or soft), breaks, multidimensional
+// capacity, eligibility, per-vehicle service times, locked route prefixes
+// and per-group limits, solved by regret construction and slack-induced
+// string removals (SISR) with simulated annealing. Times and costs are
+// float64 seconds from the snapshot's Now. compile.go builds a problem from
+// a Snapshot.
+ compiles its snapshot into a [problem].
+package dispatch
 
 import (
 	"errors"
@@ -18,19 +19,19 @@ import (
 // Inf is the end of an open window.
 var inf = math.Inf(1)
 
-// Window is an interval for the start of service. Lateness after End costs
+// vWindow is an interval for the start of service. Lateness after End costs
 // the job's LateWeight per second; the start may never pass HardEnd
 // (HardEnd == End for a hard window).
-type Window struct {
+type vWindow struct {
 	Start, End, HardEnd float64
 }
 
-// Job is one stop to serve.
-type Job struct {
+// vJob is one stop to serve.
+type vJob struct {
 	Loc       int       // index into the matrix
 	Service   float64   // service duration
 	ServiceBy []float64 // per vehicle service durations; nil means Service for all
-	Windows   []Window  // sorted, disjoint; empty means always open
+	Windows   []vWindow // sorted, disjoint; empty means always open
 	// LateWeight is the cost of one second of lateness past a window's End.
 	LateWeight float64
 	Demand     []int32 // per capacity dimension; nil means zero
@@ -46,49 +47,49 @@ type Job struct {
 	StabilityCost float64
 }
 
-// Break is a rest a vehicle must take during its route, at the location of
+// vBreak is a rest a vehicle must take during its route, at the location of
 // the stop before it.
-type Break struct {
-	Window   Window
+type vBreak struct {
+	Window   vWindow
 	Duration float64
 }
 
-// Vehicle is one route to build: a technician's shift.
-type Vehicle struct {
-	Start, End int // matrix indices; use Problem.Nowhere for an open end
+// vVehicle is one route to build: a technician's shift.
+type vVehicle struct {
+	Start, End int // matrix indices; use problem.Nowhere for an open end
 	// Shift bounds the departure from Start and the arrival at End.
 	// Arrival after Shift.End costs OvertimeWeight per second; it may never
 	// pass Shift.HardEnd.
-	Shift          Window
+	Shift          vWindow
 	OvertimeWeight float64
-	Breaks         []Break
+	Breaks         []vBreak
 	Group          int // vehicles of one technician share the group limits
 	// Fixed lists the jobs that start the route, in order, and never move.
 	Fixed []int
 }
 
-// Group holds limits shared by the vehicles (shifts) of one technician.
-type Group struct {
+// vGroup holds limits shared by the vehicles (shifts) of one technician.
+type vGroup struct {
 	MaxJobs  int     // 0 means no limit
 	MaxWork  float64 // service plus travel; 0 means no limit
 	Capacity []int32 // per dimension; nil means unlimited
 }
 
-// Problem is a complete instance.
-type Problem struct {
+// problem is a complete instance.
+type problem struct {
 	N        int       // matrix size, including Nowhere
 	Nowhere  int       // a location at zero travel from everywhere
 	Dur      []float64 // N×N travel durations, row-major: Dur[from*N+to]
 	Dims     int       // capacity dimensions
-	Jobs     []Job
-	Vehicles []Vehicle
-	Groups   []Group
+	Jobs     []vJob
+	Vehicles []vVehicle
+	Groups   []vGroup
 
 	durT []float64 // transposed durations
 }
 
-// Validate checks the problem's shape; Solve calls it.
-func (p *Problem) Validate() error {
+// Validate checks the problem's shape; solveVRP calls it.
+func (p *problem) Validate() error {
 	if p.N <= 0 || len(p.Dur) != p.N*p.N {
 		return errors.New("vrp: matrix is not N×N")
 	}
@@ -132,7 +133,7 @@ func (p *Problem) Validate() error {
 	return nil
 }
 
-func (p *Problem) prepare() {
+func (p *problem) prepare() {
 	if len(p.durT) == len(p.Dur) {
 		return
 	}
@@ -145,21 +146,21 @@ func (p *Problem) prepare() {
 	}
 }
 
-func (p *Problem) service(j, v int) float64 {
+func (p *problem) service(j, v int) float64 {
 	if sb := p.Jobs[j].ServiceBy; sb != nil {
 		return sb[v]
 	}
 	return p.Jobs[j].Service
 }
 
-func (p *Problem) eligible(j, v int) bool {
+func (p *problem) eligible(j, v int) bool {
 	e := p.Jobs[j].Eligible
 	return e == nil || e[v]
 }
 
 // windowStart returns the earliest service start at or after arrival t and
 // the window used, or ok == false if every window has closed.
-func windowStart(ws []Window, t float64) (start float64, w int, ok bool) {
+func windowStart(ws []vWindow, t float64) (start float64, w int, ok bool) {
 	for i := range ws {
 		if t <= ws[i].HardEnd {
 			return max(t, ws[i].Start), i, true
@@ -173,7 +174,7 @@ func windowStart(ws []Window, t float64) (start float64, w int, ok bool) {
 
 // latestArrival returns the latest arrival such that service can start by
 // the window rules and no later than latestStart, or -Inf.
-func latestArrival(ws []Window, latestStart float64) float64 {
+func latestArrival(ws []vWindow, latestStart float64) float64 {
 	if len(ws) == 0 {
 		return latestStart
 	}
@@ -186,7 +187,7 @@ func latestArrival(ws []Window, latestStart float64) float64 {
 	return best
 }
 
-func lastHardEnd(ws []Window) float64 {
+func lastHardEnd(ws []vWindow) float64 {
 	if len(ws) == 0 {
 		return inf
 	}
@@ -195,7 +196,7 @@ func lastHardEnd(ws []Window) float64 {
 
 // Refresh updates the search's copy of row and column i of the matrix after
 // the caller changed them (a job added in a spare slot).
-func (p *Problem) Refresh(i int) {
+func (p *problem) Refresh(i int) {
 	if len(p.durT) != len(p.Dur) {
 		return
 	}
@@ -206,8 +207,8 @@ func (p *Problem) Refresh(i int) {
 	}
 }
 
-// Visit is the schedule of one stop.
-type Visit struct {
+// visit is the schedule of one stop.
+type visit struct {
 	Arrival, Start, Depart float64
 	Late                   float64 // seconds past the window's soft end
 }
@@ -215,14 +216,14 @@ type Visit struct {
 // Schedule times route seq of vehicle v, starting each service as early as
 // possible. It returns the visits, the arrival at the end and whether every
 // hard rule holds.
-func (p *Problem) Schedule(v int, seq []int32) (visits []Visit, end float64, ok bool) {
+func (p *problem) Schedule(v int, seq []int32) (visits []visit, end float64, ok bool) {
 	veh := &p.Vehicles[v]
 	n := p.N
 	t := veh.Shift.Start
 	loc := veh.Start
 	ok = true
 	for _, s := range seq {
-		var vis Visit
+		var vis visit
 		if s >= 0 {
 			j := &p.Jobs[s]
 			vis.Arrival = t + p.Dur[loc*n+j.Loc]

@@ -1,4 +1,4 @@
-package vrp
+package dispatch
 
 import "math"
 
@@ -11,7 +11,7 @@ type solution struct {
 	gLoad    []int32 // groups × dims
 }
 
-func newSolution(p *Problem) *solution {
+func newSolution(p *problem) *solution {
 	s := &solution{
 		routes:   make([]route, len(p.Vehicles)),
 		jobRoute: make([]int32, len(p.Jobs)),
@@ -39,7 +39,7 @@ func newSolution(p *Problem) *solution {
 }
 
 // refresh recomputes route v's caches and the group tallies.
-func (s *solution) refresh(p *Problem, v int) {
+func (s *solution) refresh(p *problem, v int) {
 	r := &s.routes[v]
 	g := p.Vehicles[v].Group
 	s.gJobs[g] -= r.nJobs
@@ -68,7 +68,7 @@ func (s *solution) copyFrom(o *solution) {
 
 // objective returns the priority weight of the unassigned jobs and the
 // routing cost.
-func (s *solution) objective(p *Problem) (unassigned, cost float64) {
+func (s *solution) objective(p *problem) (unassigned, cost float64) {
 	for j, r := range s.jobRoute {
 		if r < 0 {
 			unassigned += p.Jobs[j].Weight
@@ -89,7 +89,7 @@ type insertion struct {
 var noInsertion = insertion{route: -1, delta: math.Inf(1)}
 
 // insertJob inserts job j after position pos of route v.
-func (s *solution) insertJob(p *Problem, j, v, pos int) {
+func (s *solution) insertJob(p *problem, j, v, pos int) {
 	r := &s.routes[v]
 	r.seq = append(r.seq, 0)
 	copy(r.seq[pos+1:], r.seq[pos:])
@@ -113,7 +113,7 @@ func (s *solution) removeJob(j int) int {
 }
 
 // routeAccepts checks the limits that do not depend on the position.
-func (s *solution) routeAccepts(p *Problem, j, v int) bool {
+func (s *solution) routeAccepts(p *problem, j, v int) bool {
 	if !p.eligible(j, v) {
 		return false
 	}
@@ -137,7 +137,7 @@ func (s *solution) routeAccepts(p *Problem, j, v int) bool {
 // bestIn returns the cheapest feasible position for job j in route v whose
 // cost delta is below bound; blink skips positions at random (rate 0 for
 // none).
-func (s *solution) bestIn(p *Problem, j, v int, bound float64, rng *rng, blink float64) (pos int, delta float64) {
+func (s *solution) bestIn(p *problem, j, v int, bound float64, rng *rng, blink float64) (pos int, delta float64) {
 	pos, delta = -1, bound
 	r := &s.routes[v]
 	veh := &p.Vehicles[v]

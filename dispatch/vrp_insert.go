@@ -1,4 +1,4 @@
-package vrp
+package dispatch
 
 import (
 	"errors"
@@ -7,12 +7,12 @@ import (
 	"slices"
 )
 
-// ErrInfeasibleRoutes is returned when given routes break a hard rule.
-var ErrInfeasibleRoutes = errors.New("vrp: routes break a hard rule")
+// errInfeasibleRoutes is returned when given routes break a hard rule.
+var errInfeasibleRoutes = errors.New("vrp: routes break a hard rule")
 
 // load replaces the routes with the given sequences (every stop of every
 // vehicle, breaks included), checking them.
-func (s *solution) load(p *Problem, routes [][]int32) error {
+func (s *solution) load(p *problem, routes [][]int32) error {
 	if len(routes) != len(p.Vehicles) {
 		return fmt.Errorf("vrp: %d routes for %d vehicles", len(routes), len(p.Vehicles))
 	}
@@ -22,29 +22,29 @@ func (s *solution) load(p *Problem, routes [][]int32) error {
 	for v, seq := range routes {
 		veh := &p.Vehicles[v]
 		if len(seq) < len(veh.Fixed) {
-			return fmt.Errorf("%w: vehicle %d lost a fixed stop", ErrInfeasibleRoutes, v)
+			return fmt.Errorf("%w: vehicle %d lost a fixed stop", errInfeasibleRoutes, v)
 		}
 		for k, f := range veh.Fixed {
 			if int(seq[k]) != f {
-				return fmt.Errorf("%w: vehicle %d: fixed stop %d moved", ErrInfeasibleRoutes, v, f)
+				return fmt.Errorf("%w: vehicle %d: fixed stop %d moved", errInfeasibleRoutes, v, f)
 			}
 		}
 		nb := 0
 		for _, x := range seq {
 			if x >= 0 {
 				if int(x) >= len(p.Jobs) || s.jobRoute[x] >= 0 {
-					return fmt.Errorf("%w: job %d unknown or served twice", ErrInfeasibleRoutes, x)
+					return fmt.Errorf("%w: job %d unknown or served twice", errInfeasibleRoutes, x)
 				}
 				s.jobRoute[x] = int32(v)
 			} else {
 				if int(-x-1) >= len(veh.Breaks) {
-					return fmt.Errorf("%w: vehicle %d: unknown break", ErrInfeasibleRoutes, v)
+					return fmt.Errorf("%w: vehicle %d: unknown break", errInfeasibleRoutes, v)
 				}
 				nb++
 			}
 		}
 		if nb != len(veh.Breaks) {
-			return fmt.Errorf("%w: vehicle %d: %d breaks, want %d", ErrInfeasibleRoutes, v, nb, len(veh.Breaks))
+			return fmt.Errorf("%w: vehicle %d: %d breaks, want %d", errInfeasibleRoutes, v, nb, len(veh.Breaks))
 		}
 		s.routes[v].seq = append(s.routes[v].seq[:0], seq...)
 		s.routes[v].fixed = len(veh.Fixed)
@@ -59,11 +59,11 @@ func (s *solution) load(p *Problem, routes [][]int32) error {
 	}
 	for v := range s.routes {
 		if !s.routes[v].ok || !s.routeLimitsHold(p, v) {
-			return fmt.Errorf("%w: vehicle %d", ErrInfeasibleRoutes, v)
+			return fmt.Errorf("%w: vehicle %d", errInfeasibleRoutes, v)
 		}
 		for _, x := range s.routes[v].seq {
 			if x >= 0 && !p.eligible(int(x), v) {
-				return fmt.Errorf("%w: job %d not eligible for vehicle %d", ErrInfeasibleRoutes, x, v)
+				return fmt.Errorf("%w: job %d not eligible for vehicle %d", errInfeasibleRoutes, x, v)
 			}
 		}
 	}
@@ -71,7 +71,7 @@ func (s *solution) load(p *Problem, routes [][]int32) error {
 }
 
 // routeLimitsHold checks the group limits of vehicle v's group.
-func (s *solution) routeLimitsHold(p *Problem, v int) bool {
+func (s *solution) routeLimitsHold(p *problem, v int) bool {
 	gi := p.Vehicles[v].Group
 	g := &p.Groups[gi]
 	if g.MaxJobs > 0 && s.gJobs[gi] > g.MaxJobs {
@@ -91,7 +91,7 @@ func (s *solution) routeLimitsHold(p *Problem, v int) bool {
 }
 
 // setRoute replaces route v by a copy of src, keeping the tallies.
-func (s *solution) setRoute(p *Problem, v int, src *route) {
+func (s *solution) setRoute(p *problem, v int, src *route) {
 	r := &s.routes[v]
 	g := p.Vehicles[v].Group
 	s.gJobs[g] += src.nJobs - r.nJobs
@@ -113,8 +113,8 @@ func (s *solution) setRoute(p *Problem, v int, src *route) {
 	}
 }
 
-// InsertResult tells how Insert placed a job.
-type InsertResult struct {
+// insertResult tells how insertVRP placed a job.
+type insertResult struct {
 	Routes  [][]int32
 	Vehicle int // where the job went; -1 if nowhere
 	// Moved is the job displaced to make room (-1 if none) and MovedTo
@@ -122,12 +122,12 @@ type InsertResult struct {
 	Moved, MovedTo int
 }
 
-// Insert places job j into the given routes (every stop of every vehicle)
+// insertVRP places job j into the given routes (every stop of every vehicle)
 // disturbing as little as possible: at its cheapest feasible position if
 // there is one; otherwise by moving one other job (the move that costs
 // least, stability costs included) or, last, by leaving out one lighter
 // job. Fixed stops never move. Routes must be feasible.
-func Insert(p *Problem, routes [][]int32, j int) (*InsertResult, error) {
+func insertVRP(p *problem, routes [][]int32, j int) (*insertResult, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func Insert(p *Problem, routes [][]int32, j int) (*InsertResult, error) {
 	if j < 0 || j >= len(p.Jobs) || s.jobRoute[j] >= 0 {
 		return nil, fmt.Errorf("vrp: job %d unknown or already routed", j)
 	}
-	res := &InsertResult{Vehicle: -1, Moved: -1, MovedTo: -1}
+	res := &insertResult{Vehicle: -1, Moved: -1, MovedTo: -1}
 	defer func() {
 		for v := range s.routes {
 			res.Routes = append(res.Routes, slices.Clone(s.routes[v].seq))
@@ -212,7 +212,7 @@ func Insert(p *Problem, routes [][]int32, j int) (*InsertResult, error) {
 }
 
 // cheapest returns the vehicle and position where job j costs least, or -1.
-func (s *solution) cheapest(p *Problem, j int) (int, int) {
+func (s *solution) cheapest(p *problem, j int) (int, int) {
 	bv, bp, bd := -1, -1, math.Inf(1)
 	for v := range s.routes {
 		if !s.routeAccepts(p, j, v) {
