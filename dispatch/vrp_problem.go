@@ -7,8 +7,6 @@ package dispatch
 // string removals (SISR) with simulated annealing. Times and costs are
 // float64 seconds from the snapshot's Now. compile.go builds a problem from
 // a Snapshot.
- compiles its snapshot into a [problem].
-package dispatch
 
 import (
 	"errors"
@@ -16,7 +14,7 @@ import (
 	"math"
 )
 
-// Inf is the end of an open window.
+// inf is the end of an open window.
 var inf = math.Inf(1)
 
 // vWindow is an interval for the start of service. Lateness after End costs
