@@ -43,6 +43,8 @@ type vJob struct {
 	// StabilityCost.
 	Prev          int
 	StabilityCost float64
+
+	soft bool // set by prepare
 }
 
 // vBreak is a rest a vehicle must take during its route, at the location of
@@ -132,6 +134,9 @@ func (p *problem) Validate() error {
 }
 
 func (p *problem) prepare() {
+	for j := range p.Jobs {
+		p.Jobs[j].soft = computeSoft(&p.Jobs[j])
+	}
 	if len(p.durT) == len(p.Dur) {
 		return
 	}

@@ -67,7 +67,10 @@ func resizeI(s []int32, n int) []int32 {
 	return s[:n]
 }
 
-func isSoft(j *vJob) bool {
+func isSoft(j *vJob) bool { return j.soft }
+
+// computeSoft tells whether the job's windows allow lateness at a cost.
+func computeSoft(j *vJob) bool {
 	if j.LateWeight <= 0 {
 		return false
 	}

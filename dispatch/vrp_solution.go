@@ -161,6 +161,7 @@ func (s *solution) bestIn(p *problem, j, v int, bound float64, rng *rng, blink f
 	soft := r.nSoft > 0 || isSoft(job)
 	otw := veh.OvertimeWeight
 	m := len(r.seq)
+	blinkAt := uint64(blink * (1 << 63) * 2)
 	base := 0.0
 	if r.nJobs == 0 {
 		// An unused vehicle costs nothing: the whole route is new.
@@ -170,7 +171,7 @@ func (s *solution) bestIn(p *problem, j, v int, bound float64, rng *rng, blink f
 		if r.dep[q] > lastEnd {
 			break
 		}
-		if blink > 0 && rng.float() < blink {
+		if blinkAt > 0 && rng.next() < blinkAt {
 			continue
 		}
 		a := int(r.loc[q])
