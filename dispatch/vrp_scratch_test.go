@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -97,4 +98,43 @@ func TestScratchSolomon(t *testing.T) {
 		fmt.Printf("%s cost=%.2f bks=%.2f gap=%.2f%% unassigned=%d iters=%d first=%v\n", name, res.Cost, bks[name], gap, len(res.Unassigned), res.Iterations, first)
 	}
 	fmt.Printf("mean gap %.3f%% over %d\n", tot/float64(cnt), cnt)
+}
+
+func TestScratchVROOM(t *testing.T) {
+	glob := os.Getenv("VROOM_GLOB")
+	if glob == "" {
+		t.Skip()
+	}
+	limit, _ := time.ParseDuration(os.Getenv("LIMIT"))
+	files, _ := filepath.Glob(glob)
+	for _, fn := range files {
+		b, _ := os.ReadFile(fn)
+		var in VROOMInput
+		if err := json.Unmarshal(b, &in); err != nil {
+			t.Fatal(err)
+		}
+		s, err := in.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := compile(s, Weights{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prm params
+		prm.T0, _ = strconv.ParseFloat(os.Getenv("T0"), 64)
+		prm.Tf, _ = strconv.ParseFloat(os.Getenv("TF"), 64)
+		prm.FillPhase, _ = strconv.ParseFloat(os.Getenv("FILL"), 64)
+		seed, _ := strconv.ParseUint(os.Getenv("SEED"), 10, 64)
+		start := time.Now()
+		res, err := solveVRP(c.p, solveOptions{Params: prm, Seed: seed, Budget: func(it int) (float64, bool) {
+			e := time.Since(start)
+			return float64(e) / float64(limit), e >= limit
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := in.VROOMSolution(c.s.snapshotCopy(), c.plan(res.Routes))
+		fmt.Printf("%s prio=%d unassigned=%d cost=%d iters=%d\n", filepath.Base(fn), out.Summary.Priority, out.Summary.Unassigned, out.Summary.Cost, res.Iterations)
+	}
 }

@@ -106,6 +106,7 @@ type solver struct {
 	pool    []int32 // assignable jobs
 	keys    []float64
 	absence []float64
+	seedJob int32
 }
 
 // absent sums the absence counts of the jobs s leaves out.
@@ -507,6 +508,18 @@ func (sv *solver) ruin(s *solution) {
 	ksMax := 4*float64(sv.prm.AvgRemoved)/(1+lsMax) - 1
 	ks := int(sv.rng.float()*ksMax) + 1
 	seed := sv.pool[sv.rng.intn(len(sv.pool))]
+	if sv.rng.intn(2) == 0 {
+		// Half the time, ruin around a job left out, to make room for it.
+		n := len(sv.pool)
+		off := sv.rng.intn(n)
+		for k := range n {
+			if j := sv.pool[(off+k)%n]; s.jobRoute[j] < 0 {
+				seed = j
+				break
+			}
+		}
+	}
+	sv.seedJob = seed
 	clear(sv.ruined)
 	done := 0
 	try := func(c int32) {
@@ -584,13 +597,16 @@ func (sv *solver) ruin(s *solution) {
 func (sv *solver) recreate(s *solution) {
 	p := sv.p
 	sv.order = append(sv.order[:0], sv.removed...)
+	if s.jobRoute[sv.seedJob] < 0 && !slices.Contains(sv.order, sv.seedJob) {
+		sv.order = append(sv.order, sv.seedJob)
+	}
 	// A few unassigned jobs get another chance.
 	extra := 0
 	if n := len(sv.pool); n > 0 {
 		off := sv.rng.intn(n)
 		for k := 0; k < n && extra < sv.prm.AvgRemoved; k++ {
 			j := sv.pool[(off+k)%n]
-			if s.jobRoute[j] < 0 && !slices.Contains(sv.removed, j) {
+			if s.jobRoute[j] < 0 && !slices.Contains(sv.order, j) {
 				sv.order = append(sv.order, j)
 				extra++
 			}
