@@ -444,5 +444,3 @@ func (c *compiled) addJob(job Job) (int, error) {
 	c.p.Jobs = append(c.p.Jobs, c.job(j))
 	return j, nil
 }
-
-func (s Snapshot) snapshotCopy() *Snapshot { return &s }

@@ -257,9 +257,9 @@ func (in *VROOMInput) Snapshot() (*Snapshot, error) {
 	return s, nil
 }
 
-// VROOMSolution writes a plan of the snapshot made by in.Snapshot in
-// VROOM's output format, with our reasons on each unassigned job.
-func (in *VROOMInput) VROOMSolution(s *Snapshot, plan *Plan) *VROOMOutput {
+// Solution writes a plan of the snapshot made by in.Snapshot in VROOM's
+// output format, with our reasons on each unassigned job.
+func (in *VROOMInput) Solution(plan *Plan) *VROOMOutput {
 	out := &VROOMOutput{Routes: []VROOMRoute{}, Unassigned: []VROOMUnassigned{}}
 	out.Summary.Violations = []any{}
 	jobs := make(map[string]*VROOMJob, len(in.Jobs))

@@ -134,7 +134,7 @@ func TestScratchVROOM(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := in.VROOMSolution(c.s.snapshotCopy(), c.plan(res.Routes))
+		out := in.Solution(c.plan(res.Routes))
 		fmt.Printf("%s prio=%d unassigned=%d cost=%d iters=%d\n", filepath.Base(fn), out.Summary.Priority, out.Summary.Unassigned, out.Summary.Cost, res.Iterations)
 	}
 }

@@ -80,14 +80,6 @@ func (s *solution) objective(p *problem) (unassigned, cost float64) {
 	return
 }
 
-// insertion is a candidate position for a job.
-type insertion struct {
-	route, pos int // insert after position pos of route
-	delta      float64
-}
-
-var noInsertion = insertion{route: -1, delta: math.Inf(1)}
-
 // insertJob inserts job j after position pos of route v.
 func (s *solution) insertJob(p *problem, j, v, pos int) {
 	r := &s.routes[v]

@@ -37,7 +37,7 @@ func solve(r io.Reader, opt dispatch.Options) (*dispatch.VROOMOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return in.VROOMSolution(s, plan), nil
+	return in.Solution(plan), nil
 }
 
 func main() {
