@@ -122,6 +122,7 @@ func (r *route) update(p *problem) {
 			}
 			svc := p.service(int(s), r.v)
 			work += svc + d
+			r.sw[q] = st - a // the waiting here; summed in the backward pass
 			r.dep[q] = st + svc
 			for dim, x := range j.Demand {
 				r.load[dim] += x
@@ -142,6 +143,7 @@ func (r *route) update(p *problem) {
 			if st > b.Window.HardEnd {
 				r.ok = false
 			}
+			r.sw[q] = st - a
 			r.dep[q] = st + b.Duration
 		}
 	}
@@ -171,8 +173,7 @@ func (r *route) update(p *problem) {
 			j := &p.Jobs[s]
 			lstart = r.lat[q+1] - p.Dur[int(r.loc[q])*n+int(next)] - p.service(int(s), r.v)
 			r.lat[q] = latestArrival(j.Windows, lstart)
-			st, _, _ := windowStart(j.Windows, r.arr[q])
-			r.sw[q] = r.sw[q+1] + max(0, st-r.arr[q])
+			r.sw[q] += r.sw[q+1]
 			r.nextReal[q] = int32(q)
 		} else {
 			b := &veh.Breaks[-s-1]
@@ -181,7 +182,7 @@ func (r *route) update(p *problem) {
 			if r.lat[q] < b.Window.Start {
 				r.lat[q] = math.Inf(-1)
 			}
-			r.sw[q] = r.sw[q+1] + max(0, b.Window.Start-r.arr[q])
+			r.sw[q] += r.sw[q+1]
 			r.nextReal[q] = r.nextReal[q+1]
 		}
 	}

@@ -419,6 +419,9 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 	t0, tf := sv.prm.T0*scale, sv.prm.Tf*scale
 	spent := 0.0
 	iter := 0
+	// The fill phase ends early when the weight left out stops falling.
+	const fillPatience = 5000
+	filling, lastFill := true, 0
 	for {
 		if opt.Budget != nil {
 			if iter%16 == 0 {
@@ -441,7 +444,10 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 		sv.recreate(work)
 		wu, wc := work.objective(p)
 		var accept bool
-		if cu > 0 && spent < sv.prm.FillPhase {
+		if filling && (cu == 0 || spent >= sv.prm.FillPhase || iter-lastFill > fillPatience) {
+			filling = false
+		}
+		if filling {
 			// Fill phase: more weight assigned, or the same with the
 			// jobs left out less often so far (SISR's absence rule).
 			for j, r := range cur.jobRoute {
@@ -450,6 +456,9 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 				}
 			}
 			accept = wu < cu || (wu == cu && sv.absent(work) < sv.absent(cur))
+			if wu < cu {
+				lastFill = iter
+			}
 		} else {
 			accept = wu < cu || (wu == cu && wc < cc-temp*math.Log(sv.rng.float()))
 		}
@@ -647,8 +656,10 @@ func (sv *solver) sortOrder() {
 	}
 	sv.keys = resizeF(sv.keys, len(p.Jobs))
 	depot := p.Vehicles[0].Start
+	random := false
 	switch x := sv.rng.intn(11); {
 	case x < 4: // random
+		random = true
 		for _, j := range o {
 			sv.keys[j] = 0
 		}
@@ -669,7 +680,17 @@ func (sv *solver) sortOrder() {
 			sv.keys[j] = p.Dur[depot*p.N+p.Jobs[j].Loc]
 		}
 	}
-	slices.SortStableFunc(o, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(p.Jobs[b].Weight, p.Jobs[a].Weight), cmp.Compare(sv.keys[a], sv.keys[b]))
-	})
+	sameWeight := true
+	for _, j := range o {
+		sameWeight = sameWeight && p.Jobs[j].Weight == p.Jobs[o[0]].Weight
+	}
+	switch {
+	case sameWeight && random:
+	case sameWeight:
+		slices.SortStableFunc(o, func(a, b int32) int { return cmp.Compare(sv.keys[a], sv.keys[b]) })
+	default:
+		slices.SortStableFunc(o, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(p.Jobs[b].Weight, p.Jobs[a].Weight), cmp.Compare(sv.keys[a], sv.keys[b]))
+		})
+	}
 }
