@@ -126,6 +126,10 @@ func TestScratchVROOM(t *testing.T) {
 		prm.T0, _ = strconv.ParseFloat(os.Getenv("T0"), 64)
 		prm.Tf, _ = strconv.ParseFloat(os.Getenv("TF"), 64)
 		prm.FillPhase, _ = strconv.ParseFloat(os.Getenv("FILL"), 64)
+		prm.Extra, _ = strconv.Atoi(os.Getenv("EXTRA"))
+		if l, err := time.ParseDuration(os.Getenv("LIMIT_" + strings.TrimSuffix(filepath.Base(fn), ".json"))); err == nil {
+			limit = l
+		}
 		seed, _ := strconv.ParseUint(os.Getenv("SEED"), 10, 64)
 		start := cpuNow()
 		res, err := solveVRP(c.p, solveOptions{Params: prm, Seed: seed, Budget: func(it int) (float64, bool) {

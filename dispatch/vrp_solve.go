@@ -35,8 +35,11 @@ type params struct {
 	T0, Tf     float64 // start and final temperatures, as fractions of the mean edge cost. Default 3 and 0.03.
 	// FillPhase is the share of the budget spent first on assigning more
 	// (when jobs are left out), before the annealing on cost. Defaults to
-	// 0.3.
+	// 0.5; the phase ends early when the weight left out stops falling.
 	FillPhase float64
+	// Extra is how many jobs left out get another chance per step.
+	// Defaults to 10.
+	Extra int
 }
 
 func (pr params) withDefaults() params {
@@ -55,8 +58,11 @@ func (pr params) withDefaults() params {
 	if pr.Tf <= 0 {
 		pr.Tf = 0.03
 	}
+	if pr.Extra <= 0 {
+		pr.Extra = 10
+	}
 	if pr.FillPhase == 0 {
-		pr.FillPhase = 0.3
+		pr.FillPhase = 0.5
 	}
 	return pr
 }
@@ -613,7 +619,7 @@ func (sv *solver) recreate(s *solution) {
 	extra := 0
 	if n := len(sv.pool); n > 0 {
 		off := sv.rng.intn(n)
-		for k := 0; k < n && extra < sv.prm.AvgRemoved; k++ {
+		for k := 0; k < n && extra < sv.prm.Extra; k++ {
 			j := sv.pool[(off+k)%n]
 			if s.jobRoute[j] < 0 && !slices.Contains(sv.order, j) {
 				sv.order = append(sv.order, j)
