@@ -157,7 +157,16 @@ func solveVRP(p *problem, opt solveOptions) (*solveResult, error) {
 	if opt.Initial != nil {
 		sv.seed(cur, opt.Initial)
 	}
+	// Two constructions, the better kept: regret insertion over all routes,
+	// and routes filled one at a time before regret places the rest.
+	alt := newSolution(p)
+	alt.copyFrom(cur)
 	sv.regret(cur)
+	sv.sequential(alt)
+	sv.regret(alt)
+	if au, ac := alt.objective(p); func() bool { u, c := cur.objective(p); return au < u || (au == u && ac < c) }() {
+		cur = alt
+	}
 	best := newSolution(p)
 	best.copyFrom(cur)
 	bu, bc := cur.objective(p)
@@ -320,6 +329,56 @@ func (s *solution) appendJob(p *problem, j, v int) bool {
 		return true
 	}
 	return false
+}
+
+// sequential fills the empty routes one at a time: each starts with the
+// job whose window closes first, then takes the cheapest job that fits
+// (heavier jobs first) until none does.
+func (sv *solver) sequential(s *solution) {
+	p := sv.p
+	var pending []int32
+	for _, j := range sv.pool {
+		if s.jobRoute[j] < 0 {
+			pending = append(pending, j)
+		}
+	}
+	for v := range s.routes {
+		if s.routes[v].nJobs > 0 {
+			continue
+		}
+		// Seed: the earliest closing window among the jobs that fit.
+		seed, seedEnd := -1, math.Inf(1)
+		for i, j := range pending {
+			if !s.routeAccepts(p, int(j), v) {
+				continue
+			}
+			if q, _ := s.bestIn(p, int(j), v, math.Inf(1), nil, 0); q >= 0 {
+				if e := lastHardEnd(p.Jobs[j].Windows); e < seedEnd || seed < 0 {
+					seed, seedEnd = i, e
+				}
+			}
+		}
+		if seed < 0 {
+			continue
+		}
+		for seed >= 0 {
+			j := int(pending[seed])
+			q, _ := s.bestIn(p, j, v, math.Inf(1), nil, 0)
+			s.insertJob(p, j, v, q)
+			pending = append(pending[:seed], pending[seed+1:]...)
+			seed = -1
+			bw, bd := math.Inf(-1), math.Inf(1)
+			for i, j := range pending {
+				w := p.Jobs[j].Weight
+				if w < bw || !s.routeAccepts(p, int(j), v) {
+					continue
+				}
+				if q, d := s.bestIn(p, int(j), v, math.Inf(1), nil, 0); q >= 0 && (w > bw || d < bd) {
+					seed, bw, bd = i, w, d
+				}
+			}
+		}
+	}
 }
 
 // regret inserts every unassigned job of the pool, hardest first: the job
