@@ -150,7 +150,17 @@ func insertVRP(p *problem, routes [][]int32, j int) (*insertResult, error) {
 		res.Vehicle = v
 		return res, nil
 	}
-	// Make room by moving one job.
+	if v, k, w, ok := s.makeRoom(p, j, true); ok {
+		res.Vehicle, res.Moved, res.MovedTo = v, k, w
+	}
+	return res, nil
+}
+
+// makeRoom places job j by moving one job k of a route v to its cheapest
+// place elsewhere (w, or -1 when drop allows leaving a lighter k out),
+// choosing the move that leaves the best objective. It reports whether it
+// placed j.
+func (s *solution) makeRoom(p *problem, j int, drop bool) (v, k, w int, ok bool) {
 	type cand struct {
 		v, k, w int
 		u, c    float64
@@ -159,7 +169,7 @@ func insertVRP(p *problem, routes [][]int32, j int) (*insertResult, error) {
 	var saveV, saveW route
 	wj := p.Jobs[j].Weight
 	for v := range s.routes {
-		if !p.eligible(j, v) {
+		if !p.eligible(j, v) || s.routes[v].nJobs == 0 {
 			continue
 		}
 		r := &s.routes[v]
@@ -179,7 +189,7 @@ func insertVRP(p *problem, routes [][]int32, j int) (*insertResult, error) {
 						saveW.copyFrom(&s.routes[w])
 						s.insertJob(p, k, w, wpos)
 					}
-					if w >= 0 || p.Jobs[k].Weight < wj {
+					if w >= 0 || (drop && p.Jobs[k].Weight < wj) {
 						u, c := s.objective(p)
 						if u < best.u || (u == best.u && c < best.c) {
 							best = cand{v: v, k: k, w: w, u: u, c: c}
@@ -196,19 +206,18 @@ func insertVRP(p *problem, routes [][]int32, j int) (*insertResult, error) {
 		}
 	}
 	if best.v < 0 {
-		return res, nil
+		return -1, -1, -1, false
 	}
 	s.removeJob(best.k)
 	s.refresh(p, best.v)
 	pos, _ := s.bestIn(p, j, best.v, math.Inf(1), nil, 0)
 	s.insertJob(p, j, best.v, pos)
-	res.Vehicle, res.Moved = best.v, best.k
 	if best.w >= 0 {
 		w, wpos := s.cheapest(p, best.k)
 		s.insertJob(p, best.k, w, wpos)
-		res.MovedTo = w
+		best.w = w
 	}
-	return res, nil
+	return best.v, best.k, best.w, true
 }
 
 // cheapest returns the vehicle and position where job j costs least, or -1.

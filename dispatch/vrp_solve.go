@@ -167,6 +167,7 @@ func solveVRP(p *problem, opt solveOptions) (*solveResult, error) {
 	if au, ac := alt.objective(p); func() bool { u, c := cur.objective(p); return au < u || (au == u && ac < c) }() {
 		cur = alt
 	}
+	sv.fill(cur)
 	best := newSolution(p)
 	best.copyFrom(cur)
 	bu, bc := cur.objective(p)
@@ -381,6 +382,33 @@ func (sv *solver) sequential(s *solution) {
 	}
 }
 
+// fill tries to place each job left out, heaviest first, directly or by
+// moving one routed job elsewhere.
+func (sv *solver) fill(s *solution) {
+	p := sv.p
+	if len(sv.pool) > fillLimit {
+		return // O(n²) per job: for the small and medium instances only
+	}
+	order := sv.order[:0]
+	for _, j := range sv.pool {
+		if s.jobRoute[j] < 0 {
+			order = append(order, j)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(p.Jobs[b].Weight, p.Jobs[a].Weight) })
+	for _, j := range order {
+		if v, q := s.cheapest(p, int(j)); v >= 0 {
+			s.insertJob(p, int(j), v, q)
+			continue
+		}
+		s.makeRoom(p, int(j), false)
+	}
+	sv.order = order[:0]
+}
+
+// fillLimit bounds the instances fill runs on.
+const fillLimit = 400
+
 // regret inserts every unassigned job of the pool, hardest first: the job
 // whose best and second-best routes differ the most, higher weights before
 // any regret.
@@ -511,6 +539,15 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 		var accept bool
 		if filling && (cu == 0 || spent >= sv.prm.FillPhase || iter-lastFill > fillPatience) {
 			filling = false
+			if cu > 0 {
+				sv.fill(cur)
+				work.copyFrom(cur)
+				cu, cc = cur.objective(p)
+				if cu < *bu || (cu == *bu && cc < *bc) {
+					best.copyFrom(cur)
+					*bu, *bc = cu, cc
+				}
+			}
 		}
 		if filling {
 			// Fill phase: more weight assigned, or the same with the
