@@ -180,7 +180,6 @@ func solve(path string, limit time.Duration, seed uint64, clk func() time.Time) 
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	start := clk()
-	wall := time.Now()
 	res := &result{Instance: in.name, FirstFeasible: -1}
 	opt := &dispatch.Options{Seed: seed, TimeLimit: limit, Clock: clk,
 		OnImprove: func(_ int, unassigned, _ float64) {
@@ -193,7 +192,6 @@ func solve(path string, limit time.Duration, seed uint64, clk func() time.Time) 
 		return nil, err
 	}
 	res.Seconds = clk().Sub(start).Seconds()
-	_ = wall
 	res.Iterations = plan.Iterations
 	for _, r := range plan.Routes {
 		var ids []int
