@@ -113,6 +113,7 @@ type solver struct {
 	keys    []float64
 	absence []float64
 	seedJob int32
+	filling bool
 }
 
 // absent sums the absence counts of the jobs s leaves out.
@@ -549,6 +550,7 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 				}
 			}
 		}
+		sv.filling = filling
 		if filling {
 			// Fill phase: more weight assigned, or the same with the
 			// jobs left out less often so far (SISR's absence rule).
@@ -772,6 +774,10 @@ func (sv *solver) sortOrder() {
 				d += a
 			}
 			sv.keys[j] = -float64(d)
+			if sv.filling {
+				// Smallest first while the aim is to fit more jobs.
+				sv.keys[j] = float64(d)
+			}
 		}
 	case x < 10: // farthest
 		for _, j := range o {
