@@ -182,7 +182,7 @@ func (s *solution) makeRoom(p *problem, j int, drop bool) (v, k, w int, ok bool)
 			s.removeJob(k)
 			s.refresh(p, v)
 			if s.routeAccepts(p, j, v) {
-				if pos, _ := s.bestIn(p, j, v, math.Inf(1), nil, 0); pos >= 0 {
+				if pos, _ := s.bestIn(p, j, v, math.Inf(1), nil); pos >= 0 {
 					s.insertJob(p, j, v, pos)
 					w, wpos := s.cheapest(p, k)
 					if w >= 0 {
@@ -210,7 +210,7 @@ func (s *solution) makeRoom(p *problem, j int, drop bool) (v, k, w int, ok bool)
 	}
 	s.removeJob(best.k)
 	s.refresh(p, best.v)
-	pos, _ := s.bestIn(p, j, best.v, math.Inf(1), nil, 0)
+	pos, _ := s.bestIn(p, j, best.v, math.Inf(1), nil)
 	s.insertJob(p, j, best.v, pos)
 	if best.w >= 0 {
 		w, wpos := s.cheapest(p, best.k)
@@ -227,7 +227,7 @@ func (s *solution) cheapest(p *problem, j int) (int, int) {
 		if !s.routeAccepts(p, j, v) {
 			continue
 		}
-		if q, d := s.bestIn(p, j, v, bd, nil, 0); q >= 0 && d < bd {
+		if q, d := s.bestIn(p, j, v, bd, nil); q >= 0 && d < bd {
 			bv, bp, bd = v, q, d
 		}
 	}

@@ -20,6 +20,7 @@ type route struct {
 	lat      []float64 // latest arrival keeping the rest feasible
 	sw       []float64 // waiting summed from this position to the end
 	nextReal []int32   // first position ≥ p that is not a break
+	edge     []float64 // travel from p to the next real stop
 
 	load   []int32 // summed demand
 	travel float64
@@ -48,6 +49,7 @@ func (r *route) copyFrom(o *route) {
 	r.lat = append(r.lat[:0], o.lat...)
 	r.sw = append(r.sw[:0], o.sw...)
 	r.nextReal = append(r.nextReal[:0], o.nextReal...)
+	r.edge = append(r.edge[:0], o.edge...)
 	r.load = append(r.load[:0], o.load...)
 	r.travel, r.soft, r.stab, r.work = o.travel, o.soft, o.stab, o.work
 	r.nJobs, r.nSoft, r.fixed, r.ok = o.nJobs, o.nSoft, o.fixed, o.ok
@@ -93,6 +95,7 @@ func (r *route) update(p *problem) {
 	r.dep = resizeF(r.dep, m+2)
 	r.lat = resizeF(r.lat, m+2)
 	r.sw = resizeF(r.sw, m+2)
+	r.edge = resizeF(r.edge, m+2)
 	if len(r.load) != p.Dims {
 		r.load = make([]int32, p.Dims)
 	}
@@ -189,6 +192,9 @@ func (r *route) update(p *problem) {
 	r.lat[0] = r.lat[1] - p.Dur[int(r.loc[0])*n+int(r.loc[1])]
 	r.sw[0] = r.sw[1]
 	r.nextReal[0] = 0
+	for q := 0; q <= m; q++ {
+		r.edge[q] = p.Dur[int(r.loc[q])*n+int(r.loc[r.nextReal[q+1]])]
+	}
 	r.travel, r.work, r.soft, r.stab = travel, work, late+ot, stab
 	r.nJobs, r.nSoft = nJobs, nSoft
 	if nJobs == 0 {

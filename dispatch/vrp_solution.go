@@ -129,7 +129,7 @@ func (s *solution) routeAccepts(p *problem, j, v int) bool {
 // bestIn returns the cheapest feasible position for job j in route v whose
 // cost delta is below bound; blink skips positions at random (rate 0 for
 // none).
-func (s *solution) bestIn(p *problem, j, v int, bound float64, rng *rng, blink float64) (pos int, delta float64) {
+func (s *solution) bestIn(p *problem, j, v int, bound float64, bl *blinker) (pos int, delta float64) {
 	pos, delta = -1, bound
 	r := &s.routes[v]
 	veh := &p.Vehicles[v]
@@ -153,23 +153,31 @@ func (s *solution) bestIn(p *problem, j, v int, bound float64, rng *rng, blink f
 	soft := r.nSoft > 0 || isSoft(job)
 	otw := veh.OvertimeWeight
 	m := len(r.seq)
-	blinkAt := uint64(blink * (1 << 63) * 2)
+	// Blinks: the countdown to the next skipped position runs across calls.
+	skip := m + 1
+	if bl != nil {
+		skip = r.fixed + bl.left
+	}
 	base := 0.0
 	if r.nJobs == 0 {
 		// An unused vehicle costs nothing: the whole route is new.
 		base = p.Dur[veh.Start*n+veh.End]
 	}
+	last := r.fixed - 1
 	for q := r.fixed; q <= m; q++ {
 		if r.dep[q] > lastEnd {
 			break
 		}
-		if blinkAt > 0 && rng.next() < blinkAt {
+		last = q
+		if q == skip {
+			g := bl.draw()
+			skip += 1 + g
 			continue
 		}
 		a := int(r.loc[q])
 		nr := int(r.nextReal[q+1])
 		b := int(r.loc[nr])
-		dt := colU[a] + rowU[b] - p.Dur[a*n+b]
+		dt := colU[a] + rowU[b] - r.edge[q]
 		d := dt + extra + base
 		if d >= delta {
 			continue
@@ -228,5 +236,32 @@ func (s *solution) bestIn(p *problem, j, v int, bound float64, rng *rng, blink f
 			pos, delta = q, d
 		}
 	}
+	if bl != nil {
+		bl.left = max(0, skip-last-1)
+	}
 	return pos, delta
+}
+
+// blinker skips each evaluated insertion position with a fixed
+// probability: it draws the geometric gap to the next skip, and the
+// countdown carries over from one route to the next.
+type blinker struct {
+	rng     *rng
+	logKeep float64
+	left    int
+}
+
+func newBlinker(r *rng, blink float64) *blinker {
+	b := &blinker{rng: r, logKeep: math.Log1p(-blink)}
+	b.left = b.draw()
+	return b
+}
+
+// draw returns the number of kept positions before the next blink.
+func (b *blinker) draw() int {
+	x := math.Log(1-b.rng.float()) / b.logKeep
+	if x > 1<<30 {
+		return 1 << 30
+	}
+	return int(x)
 }

@@ -114,6 +114,7 @@ type solver struct {
 	absence []float64
 	seedJob int32
 	filling bool
+	blink   *blinker
 }
 
 // absent sums the absence counts of the jobs s leaves out.
@@ -192,6 +193,9 @@ func newSolver(p *problem, opt solveOptions) *solver {
 	sv := &solver{p: p, prm: opt.Params.withDefaults(), rng: rng{s: opt.Seed}}
 	sv.ruined = make([]bool, len(p.Vehicles))
 	sv.absence = make([]float64, len(p.Jobs))
+	if sv.prm.Blink > 0 {
+		sv.blink = newBlinker(&sv.rng, sv.prm.Blink)
+	}
 	sv.seenCls = make([]bool, len(p.Vehicles))
 	sv.classify()
 	fixed := make([]bool, len(p.Jobs))
@@ -354,7 +358,7 @@ func (sv *solver) sequential(s *solution) {
 			if !s.routeAccepts(p, int(j), v) {
 				continue
 			}
-			if q, _ := s.bestIn(p, int(j), v, math.Inf(1), nil, 0); q >= 0 {
+			if q, _ := s.bestIn(p, int(j), v, math.Inf(1), nil); q >= 0 {
 				if e := lastHardEnd(p.Jobs[j].Windows); e < seedEnd || seed < 0 {
 					seed, seedEnd = i, e
 				}
@@ -365,7 +369,7 @@ func (sv *solver) sequential(s *solution) {
 		}
 		for seed >= 0 {
 			j := int(pending[seed])
-			q, _ := s.bestIn(p, j, v, math.Inf(1), nil, 0)
+			q, _ := s.bestIn(p, j, v, math.Inf(1), nil)
 			s.insertJob(p, j, v, q)
 			pending = append(pending[:seed], pending[seed+1:]...)
 			seed = -1
@@ -375,7 +379,7 @@ func (sv *solver) sequential(s *solution) {
 				if w < bw || !s.routeAccepts(p, int(j), v) {
 					continue
 				}
-				if q, d := s.bestIn(p, int(j), v, math.Inf(1), nil, 0); q >= 0 && (w > bw || d < bd) {
+				if q, d := s.bestIn(p, int(j), v, math.Inf(1), nil); q >= 0 && (w > bw || d < bd) {
 					seed, bw, bd = i, w, d
 				}
 			}
@@ -431,7 +435,7 @@ func (sv *solver) regret(s *solution) {
 		j := int(pending[i])
 		c, q := math.Inf(1), -1
 		if s.routeAccepts(p, j, v) {
-			q, c = s.bestIn(p, j, v, math.Inf(1), nil, 0)
+			q, c = s.bestIn(p, j, v, math.Inf(1), nil)
 		}
 		cost[i*nv+v], posn[i*nv+v] = c, int32(q)
 	}
@@ -739,7 +743,7 @@ func (sv *solver) recreate(s *solution) {
 			if !s.routeAccepts(p, int(j), v) {
 				continue
 			}
-			if q, d := s.bestIn(p, int(j), v, bd, &sv.rng, sv.prm.Blink); q >= 0 && d < bd {
+			if q, d := s.bestIn(p, int(j), v, bd, sv.blink); q >= 0 && d < bd {
 				bv, bp, bd = v, q, d
 			}
 		}
