@@ -143,3 +143,40 @@ func ExamplePlan_Board() {
 	// sam: 3 stops, travel 1h2m0s, gaps 12:40–16:00
 	// lee: 1 stops, travel 18m0s, gaps 08:00–09:50 11:09–17:00
 }
+
+// Reoptimize improves a live plan after the day changed: here a new job
+// came in. Jobs whose customers were notified keep their technician unless
+// moving them pays more than Weights.Stability.
+func ExampleOptimizer_Reoptimize() {
+	s := crew()
+	plan, err := dispatch.Optimize(context.Background(), s, &dispatch.Options{Seed: 1, Iterations: 200})
+	if err != nil {
+		panic(err)
+	}
+	for i := range s.Jobs {
+		s.Jobs[i].Notified = true
+	}
+	s.Jobs = append(s.Jobs, dispatch.Job{ID: "thermostat", Location: dispatch.Location{Lat: 35.7700, Lng: -78.6500},
+		Duration: 30 * time.Minute, Skills: []dispatch.Skill{{Trade: "HVAC", Level: 1}},
+		Windows: []dispatch.Window{{Start: at(13, 0), End: at(15, 0)}}})
+	o, err := dispatch.New(s, &dispatch.Options{Seed: 1, Iterations: 200})
+	if err != nil {
+		panic(err)
+	}
+	next, err := o.Reoptimize(context.Background(), plan)
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range next.Routes {
+		fmt.Printf("%s:", r.TechnicianID)
+		for _, st := range r.Stops {
+			if st.Kind == dispatch.StopJob {
+				fmt.Printf(" %s@%s", st.JobID, st.Start.Format("15:04"))
+			}
+		}
+		fmt.Println()
+	}
+	// Output:
+	// sam: tuneup@08:25 recharge@09:51 thermostat@13:00
+	// lee: leak@10:00
+}
