@@ -241,9 +241,10 @@ type vrpView struct {
 
 // techTally is what a technician's planned day already holds.
 type techTally struct {
-	jobs int
-	work float64
-	load []int32
+	jobs                   int
+	work                   float64
+	load                   []int32
+	jobsDetail, workDetail string
 }
 
 // reasons lists, for each technician, why job j is not on their route.
@@ -252,12 +253,23 @@ func (sv *vrpView) reasons(j int) []Reason {
 	nt := len(c.s.Technicians)
 	out := make([]Reason, 0, nt)
 	job := &c.s.Jobs[j]
+	full := ""
 	for t := range nt {
 		if r := c.static[j*nt+t]; r.Code != "" {
 			out = append(out, r)
 			continue
 		}
-		out = append(out, sv.dynamicReason(t, job))
+		r := sv.dynamicReason(t, job)
+		if r.Code == ReasonScheduleFull {
+			if full == "" {
+				full = "no slot in the planned day fits the job"
+				if len(job.Windows) > 0 {
+					full = "no slot in the planned day reaches it by " + clock(job.Windows[len(job.Windows)-1].End)
+				}
+			}
+			r.Detail = full
+		}
+		out = append(out, r)
 	}
 	return out
 }
@@ -290,10 +302,17 @@ func (sv *vrpView) tally() {
 			ty.work += end - visits[len(visits)-1].Depart
 		}
 	}
+	for t := range sv.tallies {
+		tech := &c.s.Technicians[t]
+		ty := &sv.tallies[t]
+		ty.jobsDetail = fmt.Sprintf("already %d jobs", ty.jobs)
+		ty.workDetail = fmt.Sprintf("%s of work planned, limit %s", secDur(ty.work).Round(time.Minute), tech.MaxWork)
+	}
 }
 
 // dynamicReason explains why an eligible technician's planned day has no
-// room for the job: the first limit reached, else no feasible slot.
+// room for the job: the first limit reached, else no feasible slot (whose
+// detail the caller fills).
 func (sv *vrpView) dynamicReason(t int, job *Job) Reason {
 	if sv.tallies == nil {
 		sv.tally()
@@ -304,9 +323,9 @@ func (sv *vrpView) dynamicReason(t int, job *Job) Reason {
 	r := Reason{TechnicianID: tech.ID}
 	switch {
 	case tech.MaxJobs > 0 && ty.jobs >= tech.MaxJobs:
-		r.Code, r.Detail = ReasonMaxJobs, fmt.Sprintf("already %d jobs", ty.jobs)
+		r.Code, r.Detail = ReasonMaxJobs, ty.jobsDetail
 	case tech.MaxWork > 0 && ty.work+jobDuration(tech, job).Seconds() > tech.MaxWork.Seconds():
-		r.Code, r.Detail = ReasonMaxWork, fmt.Sprintf("%s of work planned, limit %s", secDur(ty.work).Round(time.Minute), tech.MaxWork)
+		r.Code, r.Detail = ReasonMaxWork, ty.workDetail
 	default:
 		for d, sku := range c.skus {
 			if need := job.Parts[sku]; need > 0 && int(ty.load[d])+need > tech.Truck[sku] {
@@ -315,10 +334,7 @@ func (sv *vrpView) dynamicReason(t int, job *Job) Reason {
 				return r
 			}
 		}
-		r.Code, r.Detail = ReasonScheduleFull, "no slot in the planned day fits the job"
-		if len(job.Windows) > 0 {
-			r.Detail = fmt.Sprintf("no slot in the planned day reaches it by %s", clock(job.Windows[len(job.Windows)-1].End))
-		}
+		r.Code = ReasonScheduleFull
 	}
 	return r
 }
