@@ -536,12 +536,6 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 			spent = float64(iter) / float64(opt.Iterations)
 		}
 		iter++
-		temp := t0 * math.Pow(tf/t0, min(spent, 1))
-		sv.touched = sv.touched[:0]
-		sv.ruin(work)
-		sv.recreate(work)
-		wu, wc := work.objective(p)
-		var accept bool
 		if filling && (cu == 0 || spent >= sv.prm.FillPhase || iter-lastFill > fillPatience) {
 			filling = false
 			if cu > 0 {
@@ -551,10 +545,19 @@ func (sv *solver) anneal(cur, best *solution, bu, bc *float64, opt solveOptions)
 				if cu < *bu || (cu == *bu && cc < *bc) {
 					best.copyFrom(cur)
 					*bu, *bc = cu, cc
+					if opt.OnBest != nil {
+						opt.OnBest(iter, cu, cc)
+					}
 				}
 			}
 		}
 		sv.filling = filling
+		temp := t0 * math.Pow(tf/t0, min(spent, 1))
+		sv.touched = sv.touched[:0]
+		sv.ruin(work)
+		sv.recreate(work)
+		wu, wc := work.objective(p)
+		var accept bool
 		if filling {
 			// Fill phase: more weight assigned, or the same with the
 			// jobs left out less often so far (SISR's absence rule).
