@@ -177,6 +177,6 @@ func ExampleOptimizer_Reoptimize() {
 		fmt.Println()
 	}
 	// Output:
-	// sam: tuneup@08:25 recharge@09:51 thermostat@13:00
+	// sam: recharge@09:00 tuneup@10:55 thermostat@13:00
 	// lee: leak@10:00
 }
