@@ -109,7 +109,8 @@ func checkCertPresent(_ *Snapshot, t *Technician, j *Job) (string, bool) {
 	return "", true
 }
 
-// jobDate is the day a job is meant for: its first window, else now.
+// jobDate is when a certification must still be valid for a job: the end of
+// its last window, else now.
 func jobDate(s *Snapshot, j *Job) time.Time {
 	if len(j.Windows) > 0 {
 		return j.Windows[len(j.Windows)-1].End

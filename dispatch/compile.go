@@ -347,13 +347,13 @@ func (c *compiled) job(j int) vJob {
 		if !okTech[t] {
 			continue
 		}
-		any := false
+		reaches := false
 		for v := range nv {
 			if c.vehTech[v] == t && vj.Eligible[v] {
-				any = true
+				reaches = true
 			}
 		}
-		if !any {
+		if !reaches {
 			c.static[j*nt+t] = c.shiftReason(&s.Technicians[t], job)
 		}
 	}
