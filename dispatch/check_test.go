@@ -249,3 +249,37 @@ func TestInsertMakesRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBalance: the optional balance level spreads the work.
+func TestBalance(t *testing.T) {
+	s := genSnapshot(11, 6, 30)
+	spread := func(w dispatch.Weights) (float64, int) {
+		p, err := dispatch.Optimize(context.Background(), s, &dispatch.Options{Seed: 1, Iterations: 1500, Weights: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := verifyPlan(s, p); err != nil {
+			t.Fatal(err)
+		}
+		squares := 0.0 // hours² of work summed over shifts
+		for _, r := range p.Routes {
+			h := r.Travel.Hours()
+			for _, st := range r.Stops {
+				if st.Kind == dispatch.StopJob {
+					h += st.Depart.Sub(st.Start).Hours()
+				}
+			}
+			squares += h * h
+		}
+		return squares, len(p.Unassigned)
+	}
+	plain, u1 := spread(dispatch.Weights{})
+	even, u2 := spread(dispatch.Weights{Balance: 1})
+	if u2 > u1 {
+		t.Fatalf("balance cost jobs: %d unassigned, %d without", u2, u1)
+	}
+	if even > plain {
+		t.Fatalf("sum of squared work hours %.1f with balance, %.1f without", even, plain)
+	}
+	t.Logf("sum of squared work hours %.1f, %.1f with balance", plain, even)
+}

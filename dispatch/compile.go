@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Weights are the exchange rates of objective levels 2 to 4, in seconds of
+// Weights are the exchange rates of objective levels 2 to 5, in seconds of
 // travel. Level 1 (assigned jobs by priority) is strictly lexicographic and
 // has no weight.
 type Weights struct {
@@ -22,6 +22,10 @@ type Weights struct {
 	// Stability is the cost of moving a notified job to another technician
 	// in Reoptimize and Insert. Defaults to 3600 (an hour of driving).
 	Stability float64
+	// Balance, the optional fifth level, evens the work between
+	// technicians: each shift costs Balance × (hours of work)² × 3600
+	// seconds of travel. Zero (the default) leaves balance out.
+	Balance float64
 }
 
 func (w Weights) withDefaults() Weights {
@@ -205,6 +209,7 @@ func (c *compiled) buildVehicles() {
 				if span.End.After(span.soft) {
 					v.OvertimeWeight = otw
 				}
+				v.BalanceWeight = c.w.Balance
 				for _, b := range t.Breaks {
 					if !b.Earliest.Before(span.Start) && b.Earliest.Before(span.End) {
 						v.Breaks = append(v.Breaks, vBreak{

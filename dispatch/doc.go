@@ -50,9 +50,10 @@
 //     priority the assigned Job.Value counts first, then the number of jobs;
 //  2. lateness past soft windows and SLA deadlines, weighted by priority;
 //  3. travel time;
-//  4. overtime, weighted by the technician's hourly cost.
+//  4. overtime, weighted by the technician's hourly cost;
+//  5. optionally, balance: the squared work of each shift (Weights.Balance).
 //
-// Level 1 is never traded against the others. Levels 2 to 4 are combined
+// Level 1 is never traded against the others. Levels 2 to 5 are combined
 // with the exchange rates of [Weights] (by default one second late on a LOW
 // job costs 100 seconds of driving, one second of overtime 2): strictly
 // lexicographic lateness would send a technician across town to save one

@@ -62,8 +62,11 @@ type vVehicle struct {
 	// pass Shift.HardEnd.
 	Shift          vWindow
 	OvertimeWeight float64
-	Breaks         []vBreak
-	Group          int // vehicles of one technician share the group limits
+	// BalanceWeight charges the route's work (service plus travel)
+	// squared, per hour: it evens the load between technicians.
+	BalanceWeight float64
+	Breaks        []vBreak
+	Group         int // vehicles of one technician share the group limits
 	// Fixed lists the jobs that start the route, in order, and never move.
 	Fixed []int
 }

@@ -26,6 +26,7 @@ type route struct {
 	travel float64
 	soft   float64 // lateness and overtime costs
 	stab   float64 // stability costs of the jobs on board
+	bal    float64 // balance cost: BalanceWeight × work² / 3600
 	work   float64 // service plus travel
 	nJobs  int
 	nSoft  int // jobs whose windows allow lateness
@@ -37,7 +38,7 @@ func (r *route) cost() float64 {
 	if r.nJobs == 0 {
 		return 0
 	}
-	return r.travel + r.soft + r.stab
+	return r.travel + r.soft + r.stab + r.bal
 }
 
 func (r *route) copyFrom(o *route) {
@@ -51,7 +52,7 @@ func (r *route) copyFrom(o *route) {
 	r.nextReal = append(r.nextReal[:0], o.nextReal...)
 	r.edge = append(r.edge[:0], o.edge...)
 	r.load = append(r.load[:0], o.load...)
-	r.travel, r.soft, r.stab, r.work = o.travel, o.soft, o.stab, o.work
+	r.travel, r.soft, r.stab, r.work, r.bal = o.travel, o.soft, o.stab, o.work, o.bal
 	r.nJobs, r.nSoft, r.fixed, r.ok = o.nJobs, o.nSoft, o.fixed, o.ok
 }
 
@@ -200,6 +201,7 @@ func (r *route) update(p *problem) {
 	if nJobs == 0 {
 		r.travel, r.work, r.soft = 0, 0, 0
 	}
+	r.bal = veh.BalanceWeight * r.work * r.work / 3600
 }
 
 // simulate returns the soft cost (lateness and overtime) and feasibility of

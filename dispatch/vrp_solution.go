@@ -185,6 +185,13 @@ func (s *solution) bestIn(p *problem, j, v int, bound float64, bl *blinker) (pos
 		if dt+base > workRoom {
 			continue
 		}
+		if bw := veh.BalanceWeight; bw > 0 {
+			w := r.work + svc + dt + base
+			d += bw*(w*w/3600) - r.bal
+			if d >= delta {
+				continue
+			}
+		}
 		arrU := r.dep[q] + colU[a]
 		st, w, ok := windowStart(ws, arrU)
 		if !ok {
