@@ -177,6 +177,12 @@ func solveVRP(p *problem, opt solveOptions) (*solveResult, error) {
 		opt.OnBest(0, bu, bc)
 	}
 	iters := sv.anneal(cur, best, &bu, &bc, opt)
+	if bu > 0 {
+		// A last chance for the jobs left out: the annealing may have
+		// opened room that only a move of one job can use.
+		sv.fill(best)
+		bu, bc = best.objective(p)
+	}
 	res := &solveResult{Iterations: iters, UnassignedWeight: bu, Cost: bc}
 	for v := range best.routes {
 		res.Routes = append(res.Routes, slices.Clone(best.routes[v].seq))
@@ -412,7 +418,7 @@ func (sv *solver) fill(s *solution) {
 }
 
 // fillLimit bounds the instances fill runs on.
-const fillLimit = 400
+const fillLimit = 200
 
 // regret inserts every unassigned job of the pool, hardest first: the job
 // whose best and second-best routes differ the most, higher weights before
