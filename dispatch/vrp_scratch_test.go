@@ -75,18 +75,18 @@ func TestScratchSolomon(t *testing.T) {
 	tot, cnt := 0.0, 0
 	for _, fn := range files {
 		p := loadSolomon(t, fn)
-		start := time.Now()
+		start := cpuNow()
 		var first time.Duration
 		var prm params
 		prm.T0, _ = strconv.ParseFloat(os.Getenv("T0"), 64)
 		prm.Tf, _ = strconv.ParseFloat(os.Getenv("TF"), 64)
 		prm.AvgRemoved, _ = strconv.Atoi(os.Getenv("CBAR"))
 		res, err := solveVRP(p, solveOptions{Params: prm, Seed: 1, Budget: func(it int) (float64, bool) {
-			e := time.Since(start)
+			e := cpuNow() - start
 			return float64(e) / float64(limit), e >= limit
 		}, OnBest: func(it int, u, c float64) {
 			if first == 0 {
-				first = time.Since(start)
+				first = cpuNow() - start
 			}
 		}})
 		if err != nil {

@@ -709,6 +709,11 @@ func (sv *solver) ruin(s *solution) {
 		}
 		try(c)
 	}
+	if s.jobRoute[seed] < 0 {
+		// Room near a job left out may be paid for by leaving out
+		// another one far away: open a string at a random job too.
+		try(sv.pool[sv.rng.intn(len(sv.pool))])
+	}
 	for _, j := range sv.removed {
 		s.removeJob(int(j))
 	}
