@@ -46,6 +46,12 @@ type Config struct {
 	MeterProvider metric.MeterProvider
 	// Logger logs internal errors. Defaults to slog.Default().
 	Logger *slog.Logger
+	// RoadFactor stretches straight-line distances to road distances for
+	// travel times. Defaults to 1.3.
+	RoadFactor float64
+	// AverageKPH is the average driving speed for travel times. Defaults to
+	// 40 km/h.
+	AverageKPH float64
 }
 
 func (c *Config) withDefaults() Config {
@@ -109,6 +115,14 @@ type Engine struct {
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
 	tasks       []Task
 
+	// Inventory hooks for dispatch, registered by the inventory area (nil
+	// without it): the parts on a technician's truck by SKU; whether a job's
+	// parts can be reserved for a technician at a time; reserving them
+	// (overrideReason, when not empty, schedules despite a shortage).
+	truckStock     func(t *txn, techID string) (map[string]int, error)
+	partsAvailable func(t *txn, j *Job, techID string, at time.Time) error
+	reserveParts   func(t *txn, j *Job, techID string, at time.Time, overrideReason string) error
+
 	// The typed API, one service per area.
 	Organizations *OrganizationService
 	Contractor    *ContractorService
@@ -116,6 +130,7 @@ type Engine struct {
 	Customers     *CustomerService
 	Jobs          *JobService
 	SLA           *SLAService
+	Dispatch      *DispatchService
 	Events        *EventService
 	Feed          *FeedService
 	APIKeys       *APIKeyService
@@ -195,6 +210,7 @@ func (e *Engine) register() {
 	e.registerTasks()
 	e.registerContractor()
 	e.registerTechnicians()
+	e.registerDispatch()
 	e.registerAPIKeys()
 }
 

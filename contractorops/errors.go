@@ -162,16 +162,21 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	for i, fe := range e.FieldErrors {
-		if i == 0 {
+	first := true
+	for _, fe := range e.FieldErrors {
+		if fe.Message == e.Message {
+			continue // says nothing the message does not
+		}
+		if first {
 			b.WriteString(" (")
 		} else {
 			b.WriteString("; ")
 		}
+		first = false
 		fmt.Fprintf(&b, "%s: %s", fe.Field, fe.Message)
-		if i == len(e.FieldErrors)-1 {
-			b.WriteString(")")
-		}
+	}
+	if !first {
+		b.WriteString(")")
 	}
 	return b.String()
 }
@@ -297,6 +302,9 @@ func AsError(err error) *Error {
 		return WrapError(err, CodeConflict, "the request was cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
 		return WrapError(err, CodeConflict, "the request timed out; retry with the same idempotency key")
+	}
+	if e, ok := dispatchError(err); ok {
+		return e
 	}
 	var te *jobfsm.TransitionError
 	if errors.As(err, &te) {

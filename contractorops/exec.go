@@ -318,6 +318,27 @@ type txResult[R any] struct {
 	Wakes  []Wake `json:"wakes,omitempty"`
 }
 
+// inStep runs fn as a recorded step (see [Executor.Step]): its result
+// crosses as JSON, so a durable replay returns it without running fn.
+func inStep[R any](c *call, name string, fn func(ctx context.Context) (R, error)) (R, error) {
+	var zero R
+	data, err := c.x.Step(c.ctx, name, func(ctx context.Context) ([]byte, error) {
+		r, err := fn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(r)
+	})
+	if err != nil {
+		return zero, err
+	}
+	var r R
+	if err := json.Unmarshal(data, &r); err != nil {
+		return zero, WrapError(err, CodeInternal, "decode the result of step %s", name)
+	}
+	return r, nil
+}
+
 // inlineExecutor runs effects directly: the embedded mode, and every query.
 type inlineExecutor struct{ e *Engine }
 

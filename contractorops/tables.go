@@ -42,6 +42,7 @@ func Tables() []TableSpec {
 		complianceTable.spec,
 		techniciansTable.spec,
 		timeOffTable.spec,
+		assignmentsTable.spec,
 		apiKeysTable.spec,
 		apiKeyIndexTable.spec,
 	}
