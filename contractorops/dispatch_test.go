@@ -241,3 +241,41 @@ func testOptimizeDayAndInsertEmergency(t *testing.T, f *fixture) {
 	_, err := f.eng.Dispatch.OptimizeDay(ctx, f.technicianScope(maria.ID), "x", contractorops.OptimizeDayInput{Date: wed})
 	wantCode(t, err, contractorops.CodeForbidden)
 }
+
+func TestTechnicianKPIs(t *testing.T) { eachStore(t, testTechnicianKPIs) }
+
+func testTechnicianKPIs(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	maria, _ := f.crew(t)
+	tech := f.technicianScope(maria.ID)
+	for i, start := range []time.Time{wednesday(9, 0), wednesday(13, 0)} {
+		j := f.approvedJob(t, fmt.Sprint("j", i), contractorops.CreateJobInput{Title: "Tune-up", Trade: "HVAC", Priority: jobfsm.PriorityLow, Location: ptr(at(37.55, -77.45))})
+		a := must(f.eng.Dispatch.AssignTech(ctx, f.owner, fmt.Sprint("a", i), contractorops.AssignTechInput{JobID: j.ID, TechnicianID: maria.ID, Start: start}))(t)
+		// The first visit starts on time; the second 40 minutes late. Each
+		// takes 30 minutes of driving and 1.5 hours on site.
+		late := time.Duration(i) * 40 * time.Minute
+		steps := []struct {
+			to jobfsm.AssignmentStatus
+			at time.Time
+		}{
+			{jobfsm.AssignmentAccepted, start.Add(-2 * time.Hour)},
+			{jobfsm.AssignmentEnRoute, start.Add(late - 30*time.Minute)},
+			{jobfsm.AssignmentOnSite, start.Add(late)},
+			{jobfsm.AssignmentCompleted, start.Add(late + 90*time.Minute)},
+		}
+		for k, st := range steps {
+			f.clock.Set(st.at)
+			must(f.eng.Dispatch.UpdateStatus(ctx, tech, fmt.Sprint("s", i, k), contractorops.UpdateAssignmentStatusInput{AssignmentID: a.Assignment.ID, Status: st.to}))(t)
+		}
+	}
+	kpis := must(f.eng.Technicians.KPIs(ctx, tech, contractorops.KPIInput{From: wednesday(0, 0), To: wednesday(23, 0)}))(t)
+	if len(kpis) != 1 {
+		t.Fatalf("kpis = %+v", kpis)
+	}
+	k := kpis[0]
+	if k.JobsCompleted != 2 || k.OnTime != 1 || k.OnTimeRate.String() != "0.5" || !k.LaborHours.Equal(decimal.NewFromInt(3)) || !k.TravelHours.Equal(decimal.NewFromInt(1)) {
+		t.Errorf("kpis = %+v", k)
+	}
+	_, err := f.eng.Technicians.KPIs(ctx, tech, contractorops.KPIInput{TechnicianID: "someone-else", From: wednesday(0, 0), To: wednesday(23, 0)})
+	wantCode(t, err, contractorops.CodeForbidden)
+}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -122,6 +123,9 @@ type Engine struct {
 	truckStock     func(t *txn, techID string) (map[string]int, error)
 	partsAvailable func(t *txn, j *Job, techID string, at time.Time) error
 	reserveParts   func(t *txn, j *Job, techID string, at time.Time, overrideReason string) error
+	// jobRevenue, registered by the billing area, returns what each job was
+	// invoiced (net of credit memos), for KPIs.
+	jobRevenue func(t *txn, jobIDs []string) (map[string]decimal.Decimal, error)
 
 	// The typed API, one service per area.
 	Organizations *OrganizationService

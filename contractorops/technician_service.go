@@ -31,6 +31,7 @@ type TechnicianService struct {
 	removeTimeOff       proc[IDInput, TimeOff]
 	listTimeOff         proc[ListTimeOffInput, []TimeOff]
 	setTerritories      proc[TerritoriesInput, Technician]
+	kpis                proc[KPIInput, []TechnicianKPI]
 }
 
 // Create adds a technician, active.
@@ -108,6 +109,7 @@ func (s *TechnicianService) SetTerritories(ctx context.Context, scope Scope, key
 func (e *Engine) registerTechnicians() {
 	self := func(roles []Role) []Role { return with(roles, RoleTechnician) }
 	e.Technicians = &TechnicianService{
+		kpis: query(e, "technician/v1/kpis", "Compute technicians' KPIs over a period from their jobs.", self(rolesReaders()), (*call).technicianKPIs),
 		create: mutation(e, "technician/v1/create", "Add a technician.", rolesManage(),
 			func(c *call, in *TechnicianInput) (*Technician, error) {
 				return inTx(c, "create", func(t *txn) (*Technician, error) {
