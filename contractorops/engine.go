@@ -46,6 +46,15 @@ type Config struct {
 	MeterProvider metric.MeterProvider
 	// Logger logs internal errors. Defaults to slog.Default().
 	Logger *slog.Logger
+	// Estimator proposes the options of generated estimates
+	// (estimate/v1/generate). Defaults to [RuleEstimator], which maps a
+	// job's trade and words to the pricebook's job templates.
+	Estimator Estimator
+	// PaymentProviders capture and refund payments, by the name a payment
+	// request gives (invoice/v1/collectPayment). "manual" (cash, checks,
+	// payments taken outside the engine) is always there: [ManualProvider]
+	// unless this map sets another.
+	PaymentProviders map[string]PaymentProvider
 }
 
 func (c *Config) withDefaults() Config {
@@ -77,6 +86,14 @@ func (c *Config) withDefaults() Config {
 	if out.Logger == nil {
 		out.Logger = slog.Default()
 	}
+	if out.Estimator == nil {
+		out.Estimator = RuleEstimator{}
+	}
+	providers := map[string]PaymentProvider{ManualProviderName: ManualProvider{}}
+	for name, p := range out.PaymentProviders {
+		providers[name] = p
+	}
+	out.PaymentProviders = providers
 	return out
 }
 
@@ -110,11 +127,23 @@ type Engine struct {
 	Events        *EventService
 	Jobs          *JobService
 	SLA           *SLAService
+	Billing       *BillingService
+	Pricebooks    *PricebookService
+	Estimates     *EstimateService
+	Invoices      *InvoiceService
+	TimeEntries   *TimeEntryService
+	Reports       *ReportService
 
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
-	tasks       []Task
+	// materialSources return the materials consumed on a job, at their
+	// cost, for invoices from actuals and job profitability; the inventory
+	// area registers one.
+	materialSources []materialSource
+	// pricers caches the pricers of published pricebook versions.
+	pricers *pricerCache
+	tasks   []Task
 }
 
 // New returns an engine over store. The embedded default is
@@ -137,6 +166,7 @@ func New(store Store, cfg *Config) (*Engine, error) {
 		runner:  c.Runner,
 		tracer:  c.TracerProvider.Tracer("github.com/hestami-ai/opsengine/contractorops"),
 		log:     c.Logger,
+		pricers: newPricerCache(pricerCacheSize),
 	}
 	var err error
 	if e.metrics, err = newMetrics(c.MeterProvider); err != nil {
@@ -174,6 +204,7 @@ func (e *Engine) register() {
 	e.registerSLA()
 	e.registerJobs()
 	e.registerTasks()
+	e.registerBilling()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

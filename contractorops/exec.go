@@ -311,6 +311,31 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 	}
 }
 
+// inStep runs fn, an effect outside the store (a payment provider, an
+// estimator), as a recorded step and returns its result: a durable replay
+// returns the record without running fn again. Like inTx, handlers return
+// what they need from fn. fn must be idempotent towards the service it
+// calls (pass it a key derived from c.inv.WorkflowID): a crash while it
+// runs runs it again on recovery.
+func inStep[R any](c *call, name string, fn func(ctx context.Context) (R, error)) (R, error) {
+	var zero R
+	data, err := c.x.Step(c.ctx, name, func(ctx context.Context) ([]byte, error) {
+		r, err := fn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(r)
+	})
+	if err != nil {
+		return zero, err
+	}
+	var r R
+	if err := json.Unmarshal(data, &r); err != nil {
+		return zero, WrapError(err, CodeInternal, "decode the result of %s", name)
+	}
+	return r, nil
+}
+
 // txResult is what a transaction records: its result and the wake-ups it
 // asked for, which run after it commits.
 type txResult[R any] struct {

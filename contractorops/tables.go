@@ -34,6 +34,15 @@ func Tables() []TableSpec {
 		jobsTable.spec,
 		visitsTable.spec,
 		eventsTable.spec,
+		billingSettingsTable.spec,
+		pricebooksTable.spec,
+		versionsTable.spec,
+		estimatesTable.spec,
+		invoicesTable.spec,
+		creditMemosTable.spec,
+		receiptsTable.spec,
+		creditAccountsTable.spec,
+		timeEntriesTable.spec,
 	}
 }
 
