@@ -2,11 +2,16 @@ package contractorops_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hestami-ai/opsengine/contractorops"
+	"github.com/hestami-ai/opsengine/contractorops/durable"
+	"github.com/hestami-ai/opsengine/contractorops/pgstore"
+	"github.com/hestami-ai/opsengine/internal/pgtest"
 	"github.com/hestami-ai/opsengine/jobfsm"
 	"github.com/hestami-ai/opsengine/pricing"
 )
@@ -17,11 +22,50 @@ var (
 	qty = pricing.MustQuantity
 )
 
-// plumbing is a residential plumbing pricebook, built through the API:
-// water heaters (a winter special on them), installation with a member
-// price, parts marked up by a table, a haul-away fee, labor at progressive
-// rates; an HOA discount, a member discount and an after-hours surcharge;
-// three water heater templates and an HVAC one.
+// plumbingContent is a residential plumbing price list: water heaters (a
+// winter special on them), installation with a member price, parts marked
+// up by a table, a haul-away fee, labor at progressive rates; an HOA
+// discount, a member discount on labor and an after-hours surcharge; three
+// water heater templates and an HVAC one.
+func plumbingContent() contractorops.CreateVersionInput {
+	haul := pricing.TemplateLine{ItemID: "haul"}
+	return contractorops.CreateVersionInput{
+		EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Notes: "2026 prices", DefaultMarkupTableID: "parts",
+		Categories: []pricing.Category{{ID: "water-heaters", Name: "Water heaters"}},
+		MarkupTables: []pricing.MarkupTable{{ID: "parts", Name: "Parts",
+			Ranges: []pricing.MarkupRange{{From: usd("0"), Markup: *pct("100")}, {From: usd("10"), Markup: *pct("75")}, {From: usd("100"), Markup: *pct("40")}}}},
+		Items: []pricing.Item{
+			{ID: "labor", Code: "LAB", Name: "Plumbing labor", Type: pricing.ItemLabor, Unit: "HOUR", Cost: usd("45.00"),
+				Rates: []pricing.LaborRate{{After: qty("0"), Rate: usd("150.00")}, {After: qty("2"), Rate: usd("130.00")}}},
+			{ID: "wh-40", Code: "WH40", Name: "40 gal water heater", Type: pricing.ItemEquipment, CategoryID: "water-heaters", Price: usd("1100.00"), Cost: usd("620.00")},
+			{ID: "wh-50", Code: "WH50", Name: "50 gal water heater", Type: pricing.ItemEquipment, CategoryID: "water-heaters", Price: usd("1350.00"), Cost: usd("760.00")},
+			{ID: "wh-tankless", Code: "WHTL", Name: "Tankless water heater", Type: pricing.ItemEquipment, CategoryID: "water-heaters", Price: usd("2900.00"), Cost: usd("1700.00")},
+			{ID: "install", Code: "INST", Name: "Water heater installation", Type: pricing.ItemService, Price: usd("650.00"), MemberPrice: usd("585.00"), Cost: usd("260.00")},
+			{ID: "tank", Code: "EXP", Name: "Expansion tank", Type: pricing.ItemMaterial, Price: usd("95.00"), Cost: usd("38.00")},
+			{ID: "capacitor", Code: "CAP", Name: "Run capacitor", Type: pricing.ItemMaterial, Cost: usd("18.50")},
+			{ID: "haul", Code: "HAUL", Name: "Haul-away", Type: pricing.ItemFee, Price: usd("75.00"), TaxClass: pricing.TaxExempt, NotDiscountable: true},
+			{ID: "tuneup", Code: "ACTU", Name: "AC tune-up", Type: pricing.ItemService, Trade: "HVAC", Price: usd("189.00")},
+			{ID: "promo", Code: "PROMO", Name: "Winter promotion", Type: pricing.ItemDiscount, Discount: pricing.PercentOff(pricing.MustPercent("10"))},
+		},
+		Rules: []pricing.Rule{
+			{ID: "oakwood", Name: "Oakwood HOA", Type: pricing.RuleHOA, AssociationID: "oakwood", Priority: 10, Percent: pct("-5")},
+			{ID: "winter", Name: "Winter special", Type: pricing.RuleSeasonal, CategoryIDs: []string{"water-heaters"}, Priority: 15,
+				From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Percent: pct("-10")},
+			{ID: "members", Name: "Comfort club", Type: pricing.RuleMember, ItemTypes: []pricing.ItemType{pricing.ItemLabor}, Priority: 20, Percent: pct("-10")},
+			{ID: "after-hours", Name: "After hours", Type: pricing.RuleAfterHours, ItemTypes: []pricing.ItemType{pricing.ItemLabor}, Priority: 30, Percent: pct("50")},
+		},
+		Templates: []pricing.JobTemplate{
+			{ID: "t-40", Name: "Replace 40 gal water heater", Trade: "PLUMBING", Lines: []pricing.TemplateLine{{ItemID: "wh-40"}, {ItemID: "install"}, haul}},
+			{ID: "t-50", Name: "Replace 50 gal water heater", Trade: "PLUMBING", Lines: []pricing.TemplateLine{{ItemID: "wh-50"}, {ItemID: "install"}, {ItemID: "tank"}, haul}},
+			{ID: "t-tankless", Name: "Tankless water heater upgrade", Trade: "PLUMBING", Lines: []pricing.TemplateLine{{ItemID: "wh-tankless"}, {ItemID: "install"}, {ItemID: "tank"}, haul}},
+			{ID: "t-ac", Name: "AC tune-up", Trade: "HVAC", Lines: []pricing.TemplateLine{{ItemID: "tuneup"}}},
+		},
+	}
+}
+
+// plumbing imports plumbingContent as the active version of the default
+// pricebook, the 40 gallon heater's price raised to 1150.00 before
+// publication.
 func plumbing(t *testing.T, f *fixture) (*contractorops.Pricebook, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -30,70 +74,27 @@ func plumbing(t *testing.T, f *fixture) (*contractorops.Pricebook, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := pbs.CreateVersion(ctx, f.owner, "v1", contractorops.CreateVersionInput{PricebookID: pb.ID,
-		EffectiveFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Notes: "2026 prices"})
+	in := plumbingContent()
+	in.PricebookID = pb.ID
+	v, err := pbs.CreateVersion(ctx, f.owner, "v1", in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vid := v.ID
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(pbs.AddCategory(ctx, f.owner, "c1", contractorops.CategoryInput{VersionID: vid, Category: pricing.Category{ID: "water-heaters", Name: "Water heaters"}}))
-	must(pbs.AddMarkupTable(ctx, f.owner, "mt", contractorops.MarkupTableInput{VersionID: vid, MarkupTable: pricing.MarkupTable{ID: "parts", Name: "Parts",
-		Ranges: []pricing.MarkupRange{{From: usd("0"), Markup: *pct("100")}, {From: usd("10"), Markup: *pct("75")}, {From: usd("100"), Markup: *pct("40")}}}}))
-	parts := "parts"
-	must(pbs.UpdateVersion(ctx, f.owner, "v1-table", contractorops.UpdateVersionInput{VersionID: vid, DefaultMarkupTableID: &parts}))
-	items := []pricing.Item{
-		{ID: "labor", Code: "LAB", Name: "Plumbing labor", Type: pricing.ItemLabor, Unit: "HOUR", Cost: usd("45.00"),
-			Rates: []pricing.LaborRate{{After: qty("0"), Rate: usd("150.00")}, {After: qty("2"), Rate: usd("130.00")}}},
-		{ID: "wh-40", Code: "WH40", Name: "40 gal water heater", Type: pricing.ItemEquipment, CategoryID: "water-heaters", Price: usd("1100.00"), Cost: usd("620.00")},
-		{ID: "wh-50", Code: "WH50", Name: "50 gal water heater", Type: pricing.ItemEquipment, CategoryID: "water-heaters", Price: usd("1350.00"), Cost: usd("760.00")},
-		{ID: "wh-tankless", Code: "WHTL", Name: "Tankless water heater", Type: pricing.ItemEquipment, CategoryID: "water-heaters", Price: usd("2900.00"), Cost: usd("1700.00")},
-		{ID: "install", Code: "INST", Name: "Water heater installation", Type: pricing.ItemService, Price: usd("650.00"), MemberPrice: usd("585.00"), Cost: usd("260.00")},
-		{ID: "tank", Code: "EXP", Name: "Expansion tank", Type: pricing.ItemMaterial, Price: usd("95.00"), Cost: usd("38.00")},
-		{ID: "capacitor", Code: "CAP", Name: "Run capacitor", Type: pricing.ItemMaterial, Cost: usd("18.50")},
-		{ID: "haul", Code: "HAUL", Name: "Haul-away", Type: pricing.ItemFee, Price: usd("75.00"), TaxClass: pricing.TaxExempt, NotDiscountable: true},
-		{ID: "tuneup", Code: "ACTU", Name: "AC tune-up", Type: pricing.ItemService, Trade: "HVAC", Price: usd("189.00")},
-		{ID: "promo", Code: "PROMO", Name: "Winter promotion", Type: pricing.ItemDiscount, Discount: pricing.PercentOff(pricing.MustPercent("10"))},
-	}
-	for _, it := range items {
-		must(pbs.AddItem(ctx, f.owner, "item-"+it.ID, contractorops.ItemInput{VersionID: vid, Item: it}))
-	}
-	rules := []pricing.Rule{
-		{ID: "oakwood", Name: "Oakwood HOA", Type: pricing.RuleHOA, AssociationID: "oakwood", Priority: 10, Percent: pct("-5")},
-		{ID: "winter", Name: "Winter special", Type: pricing.RuleSeasonal, CategoryIDs: []string{"water-heaters"}, Priority: 15,
-			From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Percent: pct("-10")},
-		{ID: "members", Name: "Comfort club", Type: pricing.RuleMember, ItemTypes: []pricing.ItemType{pricing.ItemLabor}, Priority: 20, Percent: pct("-10")},
-		{ID: "after-hours", Name: "After hours", Type: pricing.RuleAfterHours, ItemTypes: []pricing.ItemType{pricing.ItemLabor}, Priority: 30, Percent: pct("50")},
-	}
-	for _, r := range rules {
-		must(pbs.AddRule(ctx, f.owner, "rule-"+r.ID, contractorops.RuleInput{VersionID: vid, Rule: r}))
-	}
-	haul := pricing.TemplateLine{ItemID: "haul"}
-	templates := []pricing.JobTemplate{
-		{ID: "t-40", Name: "Replace 40 gal water heater", Trade: "PLUMBING", Lines: []pricing.TemplateLine{{ItemID: "wh-40"}, {ItemID: "install"}, haul}},
-		{ID: "t-50", Name: "Replace 50 gal water heater", Trade: "PLUMBING", Lines: []pricing.TemplateLine{{ItemID: "wh-50"}, {ItemID: "install"}, {ItemID: "tank"}, haul}},
-		{ID: "t-tankless", Name: "Tankless water heater upgrade", Trade: "PLUMBING", Lines: []pricing.TemplateLine{{ItemID: "wh-tankless"}, {ItemID: "install"}, {ItemID: "tank"}, haul}},
-		{ID: "t-ac", Name: "AC tune-up", Trade: "HVAC", Lines: []pricing.TemplateLine{{ItemID: "tuneup"}}},
-	}
-	for _, tpl := range templates {
-		must(pbs.AddTemplate(ctx, f.owner, "tpl-"+tpl.ID, contractorops.TemplateInput{VersionID: vid, Template: tpl}))
-	}
-	// The 40 gallon heater's price went up before publication.
-	wh40 := items[1]
+	wh40 := in.Items[1]
 	wh40.Price = usd("1150.00")
-	must(pbs.UpdateItem(ctx, f.owner, "item-wh-40-price", contractorops.ItemInput{VersionID: vid, Item: wh40}))
-	must(pbs.Publish(ctx, f.owner, "publish", vid))
-	must(pbs.Activate(ctx, f.owner, "activate", vid))
-	pb, err = pbs.Get(ctx, f.owner, pb.ID)
-	if err != nil {
+	if _, err := pbs.UpdateItem(ctx, f.owner, "wh-40-price", contractorops.ItemInput{VersionID: v.ID, Item: wh40}); err != nil {
 		t.Fatal(err)
 	}
-	return pb, vid
+	if _, err := pbs.Publish(ctx, f.owner, "publish", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pbs.Activate(ctx, f.owner, "activate", v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if pb, err = pbs.Get(ctx, f.owner, pb.ID); err != nil {
+		t.Fatal(err)
+	}
+	return pb, v.ID
 }
 
 // richmond taxes materials and equipment: Virginia 5.3 %, Richmond 0.7 %;
@@ -217,6 +218,55 @@ func testPricebookThroughTheAPI(t *testing.T, f *fixture) {
 	e = wantCode(t, err, contractorops.CodePricebookReference)
 	if e.FieldErrors[0].Field != "lines.1.itemId" || e.FieldErrors[0].Code != "UNKNOWN_ITEM" {
 		t.Errorf("unknown item: %+v", e.FieldErrors)
+	}
+
+	// A new draft, built entry by entry.
+	pbs := f.eng.Pricebooks
+	v2, err := pbs.CreateVersion(ctx, f.owner, "v2", contractorops.CreateVersionInput{PricebookID: pb.ID,
+		EffectiveFrom: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := plumbingContent()
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(pbs.AddCategory(ctx, f.owner, "c", contractorops.CategoryInput{VersionID: v2.ID, Category: content.Categories[0]}))
+	must(pbs.UpdateCategory(ctx, f.owner, "c2", contractorops.CategoryInput{VersionID: v2.ID, Category: pricing.Category{ID: "water-heaters", Name: "Heaters"}}))
+	must(pbs.AddMarkupTable(ctx, f.owner, "mt", contractorops.MarkupTableInput{VersionID: v2.ID, MarkupTable: content.MarkupTables[0]}))
+	must(pbs.UpdateMarkupTable(ctx, f.owner, "mt2", contractorops.MarkupTableInput{VersionID: v2.ID, MarkupTable: content.MarkupTables[0]}))
+	for _, it := range content.Items[:3] {
+		must(pbs.AddItem(ctx, f.owner, "item-"+it.ID, contractorops.ItemInput{VersionID: v2.ID, Item: it}))
+	}
+	must(pbs.AddRule(ctx, f.owner, "rule", contractorops.RuleInput{VersionID: v2.ID, Rule: content.Rules[1]}))
+	winter := content.Rules[1]
+	winter.Percent = pct("-15")
+	must(pbs.UpdateRule(ctx, f.owner, "rule2", contractorops.RuleInput{VersionID: v2.ID, Rule: winter}))
+	tpl := pricing.JobTemplate{ID: "t-40", Name: "40 gal", Lines: []pricing.TemplateLine{{ItemID: "wh-40"}, {ItemID: "labor", Quantity: qty("2")}}}
+	must(pbs.AddTemplate(ctx, f.owner, "tpl", contractorops.TemplateInput{VersionID: v2.ID, Template: tpl}))
+	tpl.Name = "Replace 40 gal"
+	must(pbs.UpdateTemplate(ctx, f.owner, "tpl2", contractorops.TemplateInput{VersionID: v2.ID, Template: tpl}))
+	must(pbs.RemoveRule(ctx, f.owner, "rm-rule", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "winter"}))
+	must(pbs.RemoveTemplate(ctx, f.owner, "rm-tpl", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "t-40"}))
+	must(pbs.RemoveItem(ctx, f.owner, "rm-item", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "wh-50"}))
+	// The category is in use: it cannot go.
+	_, err = pbs.RemoveCategory(ctx, f.owner, "rm-cat", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "water-heaters"})
+	if e := wantCode(t, err, contractorops.CodePricebookReference); e.FieldErrors[0].Field != "items.1" || e.FieldErrors[0].Code != "UNKNOWN_CATEGORY" {
+		t.Errorf("removing a category in use: %+v", e.FieldErrors)
+	}
+	must(pbs.RemoveMarkupTable(ctx, f.owner, "rm-mt", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "parts"}))
+	_, err = pbs.RemoveMarkupTable(ctx, f.owner, "rm-mt-2", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "parts"})
+	wantCode(t, err, contractorops.CodeNotFound)
+	got, err := pbs.GetVersion(ctx, f.owner, v2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := got.Content
+	if len(c.Items) != 2 || len(c.Rules) != 0 || len(c.Templates) != 0 || len(c.MarkupTables) != 0 || c.Categories[0].Name != "Heaters" || c.Status != pricing.VersionDraft {
+		t.Errorf("draft built entry by entry = %+v", c)
 	}
 }
 
@@ -444,4 +494,569 @@ func testEstimateToPaid(t *testing.T, f *fixture) {
 	if pr.MarginPercent.String() != "48.13" || pr.LaborHours.String() != "3" {
 		t.Errorf("margin %s %%, %s hours", pr.MarginPercent, pr.LaborHours)
 	}
+}
+
+// TestTimeAndMaterials bills a job from its actuals: the technician's
+// clock and recorded spans at the labor item's progressive rates, after
+// hours, and the materials consumed marked up from their cost — each billed
+// once, again only after the invoice is voided.
+func TestTimeAndMaterials(t *testing.T) { eachStore(t, testTimeAndMaterials) }
+
+func testTimeAndMaterials(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	plumbing(t, f)
+	richmond(t, f)
+	cu, err := f.eng.Customers.Create(ctx, f.owner, "cu", contractorops.CustomerInput{Name: "Grace Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := f.eng.Customers.AddLocation(ctx, f.owner, "loc", contractorops.LocationInput{CustomerID: cu.ID, Name: "Home",
+		Address: contractorops.Address{Line1: "3 Elm St", City: "Richmond", State: "VA", PostalCode: "23221"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20:00 in New York: after business hours.
+	evening := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
+	j, err := f.eng.Jobs.Create(ctx, f.owner, "job", contractorops.CreateJobInput{Title: "No hot water", Trade: "PLUMBING",
+		CustomerID: cu.ID, LocationID: loc.ID, ArrivalWindow: &contractorops.Window{Start: evening, End: evening.Add(2 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Jobs.UpdateStatus(ctx, f.owner, "book", contractorops.UpdateJobStatusInput{ID: j.ID, Status: jobfsm.JobCreated}); err != nil {
+		t.Fatal(err)
+	}
+	tech := f.scope(contractorops.RoleTechnician)
+	clock, err := f.eng.TimeEntries.Start(ctx, f.owner, "clock", contractorops.TimeEntryInput{JobID: j.ID, TechnicianID: tech.Actor.ID, Type: contractorops.TimeWork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(90 * time.Minute)
+	if err := contractorops.CompleteJobForTest(ctx, f.eng, f.org, j.ID, tech.Actor.ID, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := f.eng.TimeEntries.Stop(ctx, tech, "stop", clock.ID)
+	if err != nil || stopped.Hours.String() != "1.5" {
+		t.Fatalf("stopped clock = %+v, %v", stopped, err)
+	}
+	if _, err := f.eng.TimeEntries.Record(ctx, tech, "travel", contractorops.RecordTimeInput{
+		TimeEntryInput: contractorops.TimeEntryInput{JobID: j.ID, Type: contractorops.TimeTravel, CostRate: "30.00"},
+		Start:          f.clock.Now().Add(-2 * time.Hour), End: f.clock.Now().Add(-90 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.TimeEntries.Record(ctx, f.owner, "helper", contractorops.RecordTimeInput{
+		TimeEntryInput: contractorops.TimeEntryInput{JobID: j.ID, TechnicianID: "helper-2", Type: contractorops.TimeWork, CostRate: "38.00"},
+		Start:          f.clock.Now().Add(-2 * time.Hour), End: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	contractorops.ConsumeMaterialsForTest(f.eng, j.ID,
+		pricing.MaterialUse{ID: "use-1", ItemID: "capacitor", Quantity: qty("1"), UnitCost: usd("18.50")},
+		pricing.MaterialUse{ID: "use-2", Description: "Igniter (supply house)", Quantity: qty("1"), UnitCost: usd("42.00")})
+
+	inv, err := f.eng.Invoices.CreateFromActuals(ctx, f.owner, "tm", contractorops.InvoiceFromActualsInput{JobID: j.ID,
+		InvoiceHeader: contractorops.InvoiceHeader{Send: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ id, desc, qty, amount, tax, total string }{
+		{"T1", "Plumbing labor", "3.5", "742.50", "0.00", "742.50"},
+		{"M1", "Run capacitor", "1", "32.38", "1.95", "34.33"},
+		{"M2", "Igniter (supply house)", "1", "73.50", "4.41", "77.91"},
+	}
+	if len(inv.Doc.Lines) != len(want) {
+		t.Fatalf("T&M lines = %+v", inv.Doc.Lines)
+	}
+	for i, w := range want {
+		l := inv.Doc.Lines[i]
+		if l.ID != w.id || l.Description != w.desc || l.Quantity.String() != w.qty || l.Amount.Number() != w.amount || l.Tax.Number() != w.tax || l.Total.Number() != w.total {
+			t.Errorf("line %d = %s %q %s %s tax %s total %s; want %+v", i, l.ID, l.Description, l.Quantity, l.Amount, l.Tax, l.Total, w)
+		}
+	}
+	if got := inv.Doc.Lines[0].Trace.String(); got != `base 495.00 (LABOR_RATES); AFTER_HOURS "After hours" +50 %: 495.00 → 742.50; final 742.50 (HALF_UP)` {
+		t.Errorf("labor trace: %s", got)
+	}
+	wantMoney(t, "subtotal", inv.Doc.Totals.Subtotal, "848.38")
+	wantMoney(t, "tax", inv.Doc.Totals.Tax, "6.36")
+	wantMoney(t, "total", inv.Doc.Totals.Total, "854.74")
+	if inv.Doc.Number != "INV-2026-000001" || len(inv.TimeEntryIDs) != 2 || len(inv.MaterialIDs) != 2 {
+		t.Errorf("invoice %s bills entries %v and materials %v", inv.Doc.Number, inv.TimeEntryIDs, inv.MaterialIDs)
+	}
+	if s := jobStatus(t, f, j.ID); s != jobfsm.JobInvoiced {
+		t.Fatalf("after the T&M invoice the job is %s", s)
+	}
+	entries, err := f.eng.TimeEntries.List(ctx, tech, j.ID)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("time entries = %+v, %v", entries, err)
+	}
+	for _, e := range entries {
+		if billed := e.InvoiceID != ""; billed != e.Billable {
+			t.Errorf("entry %s %s billable %v billed on %q", e.TechnicianID, e.Type, e.Billable, e.InvoiceID)
+		}
+	}
+	_, err = f.eng.Invoices.CreateFromActuals(ctx, f.owner, "tm-again", contractorops.InvoiceFromActualsInput{JobID: j.ID})
+	if e := wantCode(t, err, contractorops.CodeIllegalTransition); e.FieldErrors[0].Code != "NOTHING_TO_BILL" {
+		t.Errorf("billing twice refused by %+v", e.FieldErrors)
+	}
+
+	pr, err := f.eng.Reports.JobProfitability(ctx, f.owner, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMoney(t, "revenue", pr.Revenue, "848.38")
+	wantMoney(t, "labor cost", pr.LaborCost, "158.50") // 1.5 h × 45.00 (the item's cost) + 0.5 h × 30.00 + 2 h × 38.00
+	wantMoney(t, "material cost", pr.MaterialCost, "60.50")
+	wantMoney(t, "margin", pr.GrossMargin, "629.38")
+	if pr.MarginPercent.String() != "74.19" || pr.LaborHours.String() != "4" {
+		t.Errorf("margin %s %%, %s hours", pr.MarginPercent, pr.LaborHours)
+	}
+
+	// Voiding the invoice releases its actuals to the next one.
+	if _, err := f.eng.Invoices.Void(ctx, f.owner, "void", contractorops.VoidInvoiceInput{InvoiceID: inv.ID, Reason: "wrong customer"}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.eng.Invoices.CreateFromActuals(ctx, f.owner, "tm-2", contractorops.InvoiceFromActualsInput{JobID: j.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Doc.Number != "INV-2026-000002" || again.Doc.Status != pricing.InvoiceDraft {
+		t.Errorf("the second invoice is %s %s", again.Doc.Number, again.Doc.Status)
+	}
+	wantMoney(t, "total billed again", again.Doc.Totals.Total, "854.74")
+}
+
+// tuneUpInvoice is an issued invoice of 189.00 (an AC tune-up, untaxed).
+func tuneUpInvoice(t *testing.T, f *fixture) *contractorops.Invoice {
+	t.Helper()
+	ctx := context.Background()
+	j, err := f.eng.Jobs.Create(ctx, f.owner, "tuneup-job", contractorops.CreateJobInput{Title: "AC tune-up", Trade: "HVAC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := f.eng.Invoices.Create(ctx, f.owner, "tuneup-invoice", contractorops.CreateInvoiceInput{JobID: j.ID,
+		Lines: []pricing.LineRequest{{ItemID: "tuneup"}}, InvoiceHeader: contractorops.InvoiceHeader{Send: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMoney(t, "tune-up invoice", inv.Doc.Totals.Total, "189.00")
+	return inv
+}
+
+// TestCollectPaymentOnce: a payment key captures once whatever happens — a
+// replay, a provider that captured but never answered, a decline, a
+// timeout.
+func TestCollectPaymentOnce(t *testing.T) { eachStore(t, testCollectPaymentOnce) }
+
+func testCollectPaymentOnce(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	plumbing(t, f)
+	inv := tuneUpInvoice(t, f)
+	collect := func(key, amount, source string) (*contractorops.PaymentResult, error) {
+		return f.eng.Invoices.CollectPayment(ctx, f.owner, key, contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+			PaymentInput: contractorops.PaymentInput{Amount: amount, Method: pricing.PayCard, Provider: "test", Source: source}})
+	}
+	first, err := collect("p1", "50.00", "tok_visa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := collect("p1", "50.00", "tok_visa")
+	if err != nil || again.Receipt.Number != first.Receipt.Number || again.Payment.ID != first.Payment.ID {
+		t.Fatalf("replay = %+v, %v; want the first payment", again, err)
+	}
+	if f.pay.Captures() != 1 || f.pay.Calls() != 1 {
+		t.Fatalf("after a replay: %d captures, %d calls", f.pay.Captures(), f.pay.Calls())
+	}
+	// The provider captures but its answer is lost: the engine (the
+	// durable step's retry, or the caller retrying the same key) reaches
+	// the same capture.
+	late, err := collect("p-late", "60.00", contractorops.TestSourceLate)
+	if err != nil {
+		wantCode(t, err, contractorops.CodeConflict)
+		late, err = collect("p-late", "60.00", contractorops.TestSourceLate)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.pay.Captures() != 2 || f.pay.Calls() != 3 || late.Receipt.Reference == "" {
+		t.Fatalf("after a late capture: %d captures, %d calls, receipt %+v", f.pay.Captures(), f.pay.Calls(), late.Receipt)
+	}
+	wantMoney(t, "paid", late.Invoice.Doc.AmountPaid, "110.00")
+	// A decline is an answer: replayed, never retried.
+	for range 2 {
+		_, err = collect("p-decline", "20.00", contractorops.TestSourceDecline)
+		if e := wantCode(t, err, contractorops.CodeIllegalTransition); e.FieldErrors[0].Code != contractorops.RulePaymentDeclined {
+			t.Errorf("decline = %+v", e.FieldErrors)
+		}
+	}
+	if f.pay.Calls() != 4 {
+		t.Errorf("a declined payment called the provider %d times", f.pay.Calls()-3)
+	}
+	// A timeout leaves nothing behind: the key may be retried, and asks the
+	// provider again.
+	for range 2 {
+		calls := f.pay.Calls()
+		_, err = collect("p-timeout", "20.00", contractorops.TestSourceTimeout)
+		wantCode(t, err, contractorops.CodeConflict)
+		if f.pay.Calls() == calls {
+			t.Error("a retry after a timeout did not ask the provider")
+		}
+	}
+	got, err := f.eng.Invoices.Get(ctx, f.owner, inv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Doc.Payments) != 2 || f.pay.Captures() != 2 {
+		t.Errorf("%d payments recorded, %d captured; want 2 and 2", len(got.Doc.Payments), f.pay.Captures())
+	}
+	wantMoney(t, "balance", got.Doc.BalanceDue, "79.00")
+}
+
+// hangingProvider captures through the provider it wraps, then never
+// answers until released: the process "crashes" between the capture and
+// the record of its result.
+type hangingProvider struct {
+	contractorops.PaymentProvider
+	once     sync.Once
+	captured chan struct{}
+	release  chan struct{}
+}
+
+func (p *hangingProvider) Capture(ctx context.Context, req contractorops.CaptureRequest) (contractorops.CaptureResult, error) {
+	r, err := p.PaymentProvider.Capture(ctx, req)
+	p.once.Do(func() { close(p.captured) })
+	<-p.release
+	return r, err
+}
+
+// TestCollectPaymentRecoversAfterCrash: a process takes a payment and dies
+// after the provider captured but before the engine recorded it; a new
+// process with the same executor id recovers the workflow, which asks the
+// provider again with the same key and records the one capture. A replay of
+// the command key returns it. The provider captured once.
+func TestCollectPaymentRecoversAfterCrash(t *testing.T) {
+	ctx := context.Background()
+	store := stores[1].open(t).(*pgstore.Store)
+	db := pgtest.New(t)
+	var err error
+	durableMigrateOnce.Do(func() { err = durable.Migrate(ctx, db.OwnerURL, pgtest.RuntimeRole, "") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)}
+	pay := contractorops.NewTestProvider()
+	start := func(p contractorops.PaymentProvider) *contractorops.Engine {
+		r, err := durable.New(ctx, store, &durable.Config{SystemDatabaseURL: db.OwnerURL, ExecutorID: "payment-crash", Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := contractorops.New(store, &contractorops.Config{Clock: clock.Now, Runner: r,
+			PaymentProviders: map[string]contractorops.PaymentProvider{"test": p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng
+	}
+	hang := &hangingProvider{PaymentProvider: pay, captured: make(chan struct{}), release: make(chan struct{})}
+	crashed := start(hang)
+	f := newFixtureWith(t, crashed, clock, store, "a")
+	plumbing(t, f)
+	inv := tuneUpInvoice(t, f)
+	in := &contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+		PaymentInput: contractorops.PaymentInput{Method: pricing.PayCard, Provider: "test", Source: "tok_visa"}}
+	go func() { _, _ = crashed.Execute(ctx, f.owner, "invoice/v1/collectPayment", "pay", in) }()
+	<-hang.captured
+	// The process dies: its workflow stays pending; its provider call never
+	// returns.
+	defer close(hang.release)
+	stop, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_ = crashed.Close(stop)
+
+	recovered := start(pay)
+	t.Cleanup(func() { recovered.Close(ctx) })
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := recovered.Invoices.Get(ctx, f.owner, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Doc.Payments) > 0 {
+			if len(got.Doc.Payments) != 1 || got.Doc.Status != pricing.InvoicePaid {
+				t.Fatalf("recovered payments = %+v, status %s", got.Doc.Payments, got.Doc.Status)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the interrupted payment was not recovered in 15 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := recovered.Execute(ctx, f.owner, "invoice/v1/collectPayment", "pay", in)
+	if err != nil || !resp.Replayed {
+		t.Fatalf("replay after recovery = %+v, %v", resp, err)
+	}
+	if pay.Captures() != 1 || pay.Calls() != 2 {
+		t.Errorf("the provider captured %d times in %d calls; want 1 capture in 2 calls", pay.Captures(), pay.Calls())
+	}
+	wantMoney(t, "captured", pay.Captured(), "189.00")
+	receipts, err := recovered.Invoices.Receipts(ctx, f.owner, contractorops.ListReceiptsInput{InvoiceID: inv.ID})
+	if err != nil || len(receipts) != 1 {
+		t.Errorf("receipts = %+v, %v", receipts, err)
+	}
+}
+
+// TestBillingTasks: estimates past their validity expire, invoices past
+// due become OVERDUE, and a version published ahead takes over on its
+// date — each once, with its event; a second run of the same tick changes
+// nothing.
+func TestBillingTasks(t *testing.T) { eachStore(t, testBillingTasks) }
+
+func testBillingTasks(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	pb, v1 := plumbing(t, f)
+	inv := tuneUpInvoice(t, f) // due on receipt: 2026-11-24, overdue from the 25th at midnight UTC
+	j := oakwoodJob(t, f, "job", contractorops.CreateJobInput{Title: "Replace water heater", Trade: "PLUMBING"})
+	est, err := f.eng.Estimates.Create(ctx, f.owner, "est", contractorops.CreateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, ValidDays: 3},
+		Options:        []pricing.OptionRequest{{Name: "50 gal", TemplateID: "t-50"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Estimates.Send(ctx, f.owner, "send", est.ID); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := f.eng.Pricebooks.CreateVersion(ctx, f.owner, "v2", contractorops.CreateVersionInput{PricebookID: pb.ID, CopyFrom: v1,
+		EffectiveFrom: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Notes: "December prices"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Pricebooks.Publish(ctx, f.owner, "publish-v2", v2.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	run := func(task string) int {
+		t.Helper()
+		rep, err := f.eng.RunTask(ctx, task, f.clock.Now())
+		if err != nil || len(rep.Failures) > 0 {
+			t.Fatalf("%s: %+v, %v", task, rep, err)
+		}
+		return rep.Actions
+	}
+	count := func(typ jobfsm.EventType) int {
+		page, err := f.eng.Events.List(ctx, f.owner, contractorops.ListEventsInput{Type: typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Items)
+	}
+	for _, task := range []string{"estimate-expiry", "invoice-overdue", "pricebook-roll"} {
+		if n := run(task); n != 0 {
+			t.Errorf("%s acted %d times before anything was due", task, n)
+		}
+	}
+
+	f.clock.Advance(10 * time.Hour) // 2026-11-25 00:00 UTC
+	for range 2 {
+		run("invoice-overdue")
+	}
+	got, err := f.eng.Invoices.Get(ctx, f.owner, inv.ID)
+	if err != nil || got.Doc.Status != pricing.InvoiceOverdue || count(contractorops.EventInvoiceOverdue) != 1 {
+		t.Fatalf("after the overdue sweep: %s, %d events (%v)", got.Doc.Status, count(contractorops.EventInvoiceOverdue), err)
+	}
+	version := got.Version
+	if n := run("invoice-overdue"); n != 0 {
+		t.Errorf("an overdue invoice was swept again (%d)", n)
+	}
+
+	f.clock.Advance(4 * 24 * time.Hour) // past the estimate's validity
+	if n := run("estimate-expiry"); n != 1 {
+		t.Errorf("expiry acted %d times", n)
+	}
+	if n := run("estimate-expiry"); n != 0 {
+		t.Errorf("a second expiry run acted %d times", n)
+	}
+	e, err := f.eng.Estimates.Get(ctx, f.owner, est.ID)
+	if err != nil || e.Doc.Status != pricing.EstimateExpired || count(contractorops.EventEstimateExpired) != 1 {
+		t.Fatalf("after expiry: %s, %d events (%v)", e.Doc.Status, count(contractorops.EventEstimateExpired), err)
+	}
+	_, err = f.eng.Estimates.Accept(ctx, f.owner, "late-accept", contractorops.OptionIDInput{EstimateID: est.ID})
+	wantCode(t, err, contractorops.CodeIllegalTransition)
+
+	f.clock.Advance(2 * 24 * time.Hour) // December 1st
+	for range 2 {
+		run("pricebook-roll")
+	}
+	pb, err = f.eng.Pricebooks.Get(ctx, f.owner, pb.ID)
+	if err != nil || pb.ActiveVersionID != v2.ID || pb.Versions[0].Status != pricing.VersionArchived || !pb.RollAt.IsZero() {
+		t.Fatalf("after the roll: %+v, %v", pb, err)
+	}
+	if got, _ := f.eng.Invoices.Get(ctx, f.owner, inv.ID); got.Version != version {
+		t.Errorf("the overdue invoice changed again: version %d → %d", version, got.Version)
+	}
+}
+
+// TestBillingTenantIsolation: another organization finds none of the
+// billing documents, and changes none.
+func TestBillingTenantIsolation(t *testing.T) { eachStore(t, testBillingTenantIsolation) }
+
+func testBillingTenantIsolation(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	pb, vid := plumbing(t, f)
+	inv := tuneUpInvoice(t, f)
+	pay, err := f.eng.Invoices.CollectPayment(ctx, f.owner, "pay", contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+		PaymentInput: contractorops.PaymentInput{Amount: "100.00", Method: pricing.PayCash}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	memo, err := f.eng.Invoices.IssueCreditMemo(ctx, f.owner, "memo", contractorops.CreditMemoInput{InvoiceID: inv.ID, Reason: "goodwill",
+		Lines: []pricing.CreditRequest{{LineID: "L1", Amount: ptr(usd("10.00"))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := oakwoodJob(t, f, "job", contractorops.CreateJobInput{Title: "Water heater", Trade: "PLUMBING"})
+	est, err := f.eng.Estimates.Create(ctx, f.owner, "est", contractorops.CreateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID}, Options: []pricing.OptionRequest{{Name: "40 gal", TemplateID: "t-40"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	te, err := f.eng.TimeEntries.Start(ctx, f.owner, "clock", contractorops.TimeEntryInput{JobID: j.ID, TechnicianID: "tech-1", Type: contractorops.TimeWork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Prime the pricer cache with A's version.
+	if _, err := f.eng.Pricebooks.Price(ctx, f.owner, contractorops.PriceInput{VersionID: vid, Lines: []pricing.LineRequest{{ItemID: "tuneup"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	g := newFixtureWith(t, f.eng, f.clock, f.store, "b")
+	b := g.owner
+	notFound := map[string]error{}
+	notFound["pricebook"] = second(f.eng.Pricebooks.Get(ctx, b, pb.ID))
+	notFound["version"] = second(f.eng.Pricebooks.GetVersion(ctx, b, vid))
+	notFound["price from A's version"] = second(f.eng.Pricebooks.Price(ctx, b, contractorops.PriceInput{VersionID: vid, Lines: []pricing.LineRequest{{ItemID: "tuneup"}}}))
+	notFound["estimate"] = second(f.eng.Estimates.Get(ctx, b, est.ID))
+	notFound["estimates of A's job"] = second(f.eng.Estimates.List(ctx, b, contractorops.ListEstimatesInput{JobID: j.ID}))
+	notFound["invoice"] = second(f.eng.Invoices.Get(ctx, b, inv.ID))
+	notFound["invoices of A's job"] = second(f.eng.Invoices.List(ctx, b, contractorops.ListInvoicesInput{JobID: j.ID}))
+	notFound["credit memos"] = second(f.eng.Invoices.CreditMemos(ctx, b, inv.ID))
+	notFound["receipts"] = second(f.eng.Invoices.Receipts(ctx, b, contractorops.ListReceiptsInput{InvoiceID: inv.ID}))
+	notFound["credit account"] = second(f.eng.Invoices.CreditAccount(ctx, b, j.CustomerID))
+	notFound["time entries"] = second(f.eng.TimeEntries.List(ctx, b, j.ID))
+	notFound["profitability"] = second(f.eng.Reports.JobProfitability(ctx, b, j.ID))
+	notFound["generate for A's job"] = second(f.eng.Estimates.Generate(ctx, b, "gen", contractorops.GenerateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: j.ID}}))
+	notFound["update A's item"] = second(f.eng.Pricebooks.UpdateItem(ctx, b, "item", contractorops.ItemInput{VersionID: vid, Item: pricing.Item{ID: "tuneup"}}))
+	notFound["send A's estimate"] = second(f.eng.Estimates.Send(ctx, b, "send", est.ID))
+	notFound["pay A's invoice"] = second(f.eng.Invoices.CollectPayment(ctx, b, "pay", contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+		PaymentInput: contractorops.PaymentInput{Amount: "1.00", Method: pricing.PayCash}}))
+	notFound["refund A's payment"] = second(f.eng.Invoices.RefundPayment(ctx, b, "refund", contractorops.RefundPaymentInput{InvoiceID: inv.ID, PaymentID: pay.Payment.ID}))
+	notFound["stop A's clock"] = second(f.eng.TimeEntries.Stop(ctx, b, "stop", te.ID))
+	for what, err := range notFound {
+		var e *contractorops.Error
+		if !errors.As(err, &e) || e.Code != contractorops.CodeNotFound {
+			t.Errorf("%s from another organization: %v, want NOT_FOUND", what, err)
+		}
+	}
+	if pbs, err := f.eng.Pricebooks.List(ctx, b); err != nil || len(pbs) != 0 {
+		t.Errorf("B lists pricebooks %+v, %v", pbs, err)
+	}
+	if page, err := f.eng.Invoices.List(ctx, b, contractorops.ListInvoicesInput{}); err != nil || len(page.Items) != 0 {
+		t.Errorf("B lists invoices %+v, %v", page, err)
+	}
+	if page, err := f.eng.Estimates.List(ctx, b, contractorops.ListEstimatesInput{}); err != nil || len(page.Items) != 0 {
+		t.Errorf("B lists estimates %+v, %v", page, err)
+	}
+	if s, err := f.eng.Billing.Settings(ctx, b); err != nil || len(s.TaxZones) != 0 {
+		t.Errorf("B's settings = %+v, %v", s, err)
+	}
+	_ = memo
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// TestBillingErrors: pricing's refusals reach the caller as the engine's
+// codes, naming the input field and the rule.
+func TestBillingErrors(t *testing.T) { eachStore(t, testBillingErrors) }
+
+func testBillingErrors(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	pb, vid := plumbing(t, f)
+	j := oakwoodJob(t, f, "job", contractorops.CreateJobInput{Title: "Water heater", Trade: "PLUMBING"})
+	field := func(err error, code contractorops.Code, want contractorops.FieldError) {
+		t.Helper()
+		e := wantCode(t, err, code)
+		if len(e.FieldErrors) != 1 || e.FieldErrors[0].Field != want.Field || e.FieldErrors[0].Code != want.Code {
+			t.Errorf("%s: field errors %+v, want %s %s", code, e.FieldErrors, want.Field, want.Code)
+		}
+	}
+	create := func(key string, opts ...pricing.OptionRequest) error {
+		_, err := f.eng.Estimates.Create(ctx, f.owner, key, contractorops.CreateEstimateInput{
+			EstimateHeader: contractorops.EstimateHeader{JobID: j.ID}, Options: opts})
+		return err
+	}
+	good := pricing.OptionRequest{Name: "40 gal", TemplateID: "t-40"}
+	lines := func(ids ...string) pricing.OptionRequest {
+		o := pricing.OptionRequest{Name: "Custom"}
+		for _, id := range ids {
+			o.Lines = append(o.Lines, pricing.LineRequest{ItemID: id})
+		}
+		return o
+	}
+	field(create("e1", good, lines("wh-40", "install", "tank", "nope")), contractorops.CodePricebookReference,
+		contractorops.FieldError{Field: "options.1.lines.3.itemId", Code: "UNKNOWN_ITEM"})
+	field(create("e2", good, lines("wh-40", "promo")), contractorops.CodePricebookReference,
+		contractorops.FieldError{Field: "options.1.lines.1.itemId", Code: "NOT_PRICEABLE"})
+	field(create("e3", pricing.OptionRequest{Name: "x", TemplateID: "t-none"}), contractorops.CodePricebookReference,
+		contractorops.FieldError{Field: "options.0.templateId", Code: "UNKNOWN_TEMPLATE"})
+	bad := lines("wh-40")
+	bad.Lines[0].Quantity = qty("-1")
+	field(create("e4", good, bad), contractorops.CodeValidationFailed,
+		contractorops.FieldError{Field: "options.1.lines.0.quantity", Code: "invalid_amount"})
+	field(second(f.eng.Estimates.Generate(ctx, f.owner, "g1", contractorops.GenerateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID}, TemplateIDs: []string{"t-40", "t-missing"}})),
+		contractorops.CodePricebookReference, contractorops.FieldError{Field: "options.1.templateId", Code: "UNKNOWN_TEMPLATE"})
+	// Nothing in the pricebook matches an electrical job.
+	k, err := f.eng.Jobs.Create(ctx, f.owner, "job-2", contractorops.CreateJobInput{Title: "Flickering lights", Trade: "ELECTRICAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	field(second(f.eng.Estimates.Generate(ctx, f.owner, "g2", contractorops.GenerateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: k.ID}})),
+		contractorops.CodeNotFound, contractorops.FieldError{Field: "templateIds", Code: "no_match"})
+
+	// Editing a draft is checked with the whole version.
+	v2, err := f.eng.Pricebooks.CreateVersion(ctx, f.owner, "v2", contractorops.CreateVersionInput{PricebookID: pb.ID, CopyFrom: vid,
+		EffectiveFrom: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	field(second(f.eng.Pricebooks.AddItem(ctx, f.owner, "i1", contractorops.ItemInput{VersionID: v2.ID, Item: pricing.Item{
+		ID: "valve", Code: "VALVE", Name: "Valve", Type: pricing.ItemMaterial, CategoryID: "valves", Price: usd("12.00")}})),
+		contractorops.CodePricebookReference, contractorops.FieldError{Field: "item", Code: "UNKNOWN_CATEGORY"})
+	field(second(f.eng.Pricebooks.AddItem(ctx, f.owner, "i2", contractorops.ItemInput{VersionID: v2.ID, Item: pricing.Item{
+		ID: "valve", Code: "VALVE", Name: "Valve", Type: pricing.ItemMaterial, Price: usd("-12.00")}})),
+		contractorops.CodeValidationFailed, contractorops.FieldError{Field: "item.price", Code: "invalid_amount"})
+	field(second(f.eng.Pricebooks.AddItem(ctx, f.owner, "i3", contractorops.ItemInput{VersionID: v2.ID, Item: pricing.Item{
+		ID: "tank", Code: "TANK2", Name: "Tank", Type: pricing.ItemMaterial, Price: usd("12.00")}})),
+		contractorops.CodeValidationFailed, contractorops.FieldError{Field: "item.id", Code: "validation_duplicate"})
+	field(second(f.eng.Pricebooks.RemoveItem(ctx, f.owner, "r1", contractorops.RemoveEntryInput{VersionID: v2.ID, ID: "wh-50"})),
+		contractorops.CodePricebookReference, contractorops.FieldError{Field: "templates.1.lines.0.itemId", Code: "UNKNOWN_ITEM"})
+	field(second(f.eng.Pricebooks.UpdateItem(ctx, f.owner, "u1", contractorops.ItemInput{VersionID: v2.ID, Item: pricing.Item{
+		ID: "nope", Code: "NOPE", Name: "Nope", Type: pricing.ItemFee, Price: usd("1.00")}})),
+		contractorops.CodeNotFound, contractorops.FieldError{Field: "item.id", Code: "not_found"})
+	field(second(f.eng.Pricebooks.Activate(ctx, f.owner, "a1", v2.ID)), contractorops.CodeIllegalTransition,
+		contractorops.FieldError{Field: "status", Code: "VERSION_ACTIVATE_REQUIRES_PUBLISHED"})
+	// A settings zone with a rate over 100 % names the zone's rate.
+	field(second(f.eng.Billing.UpdateSettings(ctx, f.owner, "s1", contractorops.UpdateBillingSettingsInput{TaxZones: []contractorops.TaxZone{
+		{TaxZone: pricing.TaxZone{ID: "z", Rates: []pricing.TaxRate{{ID: "x", Rate: pricing.MustPercent("120")}}}}}})),
+		contractorops.CodeValidationFailed, contractorops.FieldError{Field: "taxZones.0.rates.0.rate", Code: "invalid_amount"})
+
+	// Roles: a technician neither refunds nor edits the pricebook; finance
+	// does not edit the pricebook either.
+	tech := f.scope(contractorops.RoleTechnician)
+	wantCode(t, second(f.eng.Invoices.RefundPayment(ctx, tech, "t1", contractorops.RefundPaymentInput{InvoiceID: "x", PaymentID: "y"})), contractorops.CodeForbidden)
+	wantCode(t, second(f.eng.Pricebooks.AddItem(ctx, f.scope(contractorops.RoleFinance), "t2", contractorops.ItemInput{VersionID: v2.ID, Item: pricing.Item{ID: "z"}})), contractorops.CodeForbidden)
+	// A technician sees no estimate of a job that is not theirs.
+	est, err := f.eng.Estimates.Create(ctx, f.owner, "e5", contractorops.CreateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: j.ID}, Options: []pricing.OptionRequest{good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, second(f.eng.Estimates.Get(ctx, tech, est.ID)), contractorops.CodeNotFound)
 }

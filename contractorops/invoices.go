@@ -652,16 +652,21 @@ func (c *call) invoiceFromActuals(in *InvoiceFromActualsInput) (*Invoice, error)
 		}
 		inv := &Invoice{Meta: Meta{ID: doc.ID}, Doc: *doc, Flags: in.Flags}
 		for _, e := range act.entries {
-			e.InvoiceID = inv.ID
 			inv.TimeEntryIDs = append(inv.TimeEntryIDs, e.ID)
-			if err := update(t, timeEntriesTable, e); err != nil {
-				return nil, err
-			}
 		}
 		for _, m := range act.actuals.Materials {
 			inv.MaterialIDs = append(inv.MaterialIDs, m.ID)
 		}
-		return c.storeNewInvoice(t, inv, in.Send)
+		if _, err := c.storeNewInvoice(t, inv, in.Send); err != nil {
+			return nil, err
+		}
+		for _, e := range act.entries {
+			e.InvoiceID = inv.ID
+			if err := update(t, timeEntriesTable, e); err != nil {
+				return nil, err
+			}
+		}
+		return inv, nil
 	})
 }
 
@@ -707,6 +712,7 @@ func (c *call) unbilledActuals(t *txn, j *Job, p *pricing.Pricer, in *InvoiceFro
 			}
 		}
 		le := laborEntry(e, item, p)
+		e.LaborItemID = item // what it is billed at
 		a.entries = append(a.entries, e)
 		a.actuals.Labor = append(a.actuals.Labor, le)
 	}

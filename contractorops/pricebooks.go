@@ -261,6 +261,14 @@ type CreateVersionInput struct {
 	Notes                string               `json:"notes,omitempty"`
 	Rounding             pricing.RoundingMode `json:"rounding,omitempty"`
 	DefaultMarkupTableID string               `json:"defaultMarkupTableId,omitempty"`
+	// Content imports a price list whole: each list given replaces the
+	// draft's (a copy's, or the empty one's). The content is checked as a
+	// whole, as an edit is.
+	Categories   []pricing.Category    `json:"categories,omitempty"`
+	Items        []pricing.Item        `json:"items,omitempty"`
+	MarkupTables []pricing.MarkupTable `json:"markupTables,omitempty"`
+	Rules        []pricing.Rule        `json:"rules,omitempty"`
+	Templates    []pricing.JobTemplate `json:"templates,omitempty"`
 }
 
 // Validate checks the input.
@@ -772,6 +780,11 @@ func (c *call) createVersion(in *CreateVersionInput) (*PricebookVersion, error) 
 			set(&d.Notes, nonEmpty(in.Notes))
 			set(&d.Rounding, nonZero(in.Rounding))
 			set(&d.DefaultMarkupTableID, nonEmpty(in.DefaultMarkupTableID))
+			replace(&d.Categories, in.Categories)
+			replace(&d.Items, in.Items)
+			replace(&d.MarkupTables, in.MarkupTables)
+			replace(&d.Rules, in.Rules)
+			replace(&d.Templates, in.Templates)
 			_, err := pricing.NewPricer(d)
 			return err
 		}); err != nil {
@@ -784,6 +797,13 @@ func (c *call) createVersion(in *CreateVersionInput) (*PricebookVersion, error) 
 		pb.Versions = append(pb.Versions, summaryOf(v))
 		return row, update(t, pricebooksTable, pb)
 	})
+}
+
+// replace sets *dst to src when src is given.
+func replace[T any](dst *[]T, src []T) {
+	if src != nil {
+		*dst = src
+	}
 }
 
 func nonZero[T comparable](v T) *T {

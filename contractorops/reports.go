@@ -79,12 +79,16 @@ func (c *call) jobProfitability(in *JobIDInput) (*JobProfitability, error) {
 		if err != nil {
 			return nil, err
 		}
+		defaultItem := ""
+		if p != nil {
+			defaultItem, _ = onlyLaborItem(t, p)
+		}
 		var a pricing.Actuals
 		for _, e := range entries {
 			if e.Running() {
 				continue
 			}
-			a.Labor = append(a.Labor, laborEntry(e, e.LaborItemID, p))
+			a.Labor = append(a.Labor, laborEntry(e, or(e.LaborItemID, defaultItem), p))
 			out.LaborHours = out.LaborHours.Add(e.Hours)
 		}
 		if a.Materials, err = c.materialsOf(t, j); err != nil {
