@@ -373,7 +373,7 @@ const (
 )
 
 // DocumentEvent is the document an event is about: its kind (ESTIMATE,
-// INVOICE, CREDIT_MEMO, RECEIPT), id, number, status after the event, and
+// INVOICE, CREDIT_MEMO), id, number, status after the event, and
 // the amount that moved.
 type DocumentEvent struct {
 	Kind   string        `json:"kind"`
@@ -388,7 +388,6 @@ const (
 	DocumentEstimate   = "ESTIMATE"
 	DocumentInvoice    = "INVOICE"
 	DocumentCreditMemo = "CREDIT_MEMO"
-	DocumentReceipt    = "RECEIPT"
 )
 
 // emitDocument appends an event about a document of the job to the outbox.
@@ -474,65 +473,41 @@ func (pc *pricerCache) put(key string, p *pricing.Pricer) {
 // published ahead take over on their effective date.
 func billingTasks() []Task {
 	return []Task{
-		{
-			Name:        "estimate-expiry",
-			Description: "Expire the sent estimates whose validity passed (ESTIMATE_EXPIRED events).",
-			Schedule:    "0 */5 * * * *",
-			run: func(ctx context.Context, e *Engine, org string, tick time.Time) (int, error) {
-				return sweep(ctx, e, org, tick, estimatesTable, "expires_at", "estimate/v1/expire",
-					func(est *Estimate) (string, any) {
-						return "expire:" + est.ID + "@" + timeKey(tick), &IDInput{ID: est.ID}
-					})
-			},
-		},
-		{
-			Name:        "invoice-overdue",
-			Description: "Mark the invoices past their due date OVERDUE (INVOICE_OVERDUE events).",
-			Schedule:    "0 */5 * * * *",
-			run: func(ctx context.Context, e *Engine, org string, tick time.Time) (int, error) {
-				return sweep(ctx, e, org, tick, invoicesTable, "overdue_at", "invoice/v1/markOverdue",
-					func(inv *Invoice) (string, any) {
-						return "overdue:" + inv.ID + "@" + timeKey(tick), &IDInput{ID: inv.ID}
-					})
-			},
-		},
-		{
-			Name:        "pricebook-roll",
-			Description: "Activate the pricebook versions published ahead of their effective date.",
-			Schedule:    "0 0 * * * *",
-			run: func(ctx context.Context, e *Engine, org string, tick time.Time) (int, error) {
-				return sweep(ctx, e, org, tick, pricebooksTable, "roll_at", "pricebook/v1/roll",
-					func(pb *Pricebook) (string, any) {
-						return "roll:" + pb.ID + "@" + timeKey(tick), &IDInput{ID: pb.ID}
-					})
-			},
-		},
+		sweepTask("estimate-expiry", "Expire the sent estimates whose validity passed (ESTIMATE_EXPIRED events).",
+			"0 */5 * * * *", estimatesTable, "expires_at", "estimate/v1/expire"),
+		sweepTask("invoice-overdue", "Mark the invoices past their due date OVERDUE (INVOICE_OVERDUE events).",
+			"0 */5 * * * *", invoicesTable, "overdue_at", "invoice/v1/markOverdue"),
+		sweepTask("pricebook-roll", "Activate the pricebook versions published ahead of their effective date.",
+			"0 0 * * * *", pricebooksTable, "roll_at", "pricebook/v1/roll"),
 	}
 }
 
-// sweep runs, for every row of tb whose key is due at tick, the procedure
-// with the idempotency key and input that command returns. Keys name the
-// row and the tick: a second run of the same tick replays them and changes
-// nothing, and a row a command left due (its clock was behind the tick) is
-// taken up again by the next tick. A command done leaves its row not due.
-func sweep[T any, P entity[T]](ctx context.Context, e *Engine, org string, tick time.Time, tb table[T], key, procedure string,
-	command func(P) (idempotencyKey string, input any)) (int, error) {
-	var due []P
-	err := e.forTenant(ctx, org, tick, func(t *txn) error {
-		var err error
-		due, err = find[T, P](t, tb, Query{OrderBy: key, Where: []Cond{Lte(key, timeKey(tick))}, Limit: maxDuePerRun})
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	scope := SystemScope(org, "billing")
-	var errs []error
-	for _, row := range due {
-		k, in := command(row)
-		if _, err := e.Execute(ctx, scope, procedure, k, in); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return len(due), errors.Join(errs...)
+// sweepTask is a task that runs procedure, for every row of tb whose time
+// key is due at the tick, on the row's id. Idempotency keys name the task,
+// the row and the tick: a second run of the same tick replays them and
+// changes nothing, and a row a command left due (its clock was behind the
+// tick) is taken up by the next tick. A command done leaves its row not
+// due.
+func sweepTask[T any, P entity[T]](name, description, schedule string, tb table[T], key, procedure string) Task {
+	return Task{Name: name, Description: description, Schedule: schedule,
+		run: func(ctx context.Context, e *Engine, org string, tick time.Time) (int, error) {
+			var due []P
+			err := e.forTenant(ctx, org, tick, func(t *txn) error {
+				var err error
+				due, err = find[T, P](t, tb, Query{OrderBy: key, Where: []Cond{Lte(key, timeKey(tick))}, Limit: maxDuePerRun})
+				return err
+			})
+			if err != nil {
+				return 0, err
+			}
+			scope := SystemScope(org, name)
+			var errs []error
+			for _, row := range due {
+				id := row.meta().ID
+				if _, err := e.Execute(ctx, scope, procedure, name+":"+id+"@"+timeKey(tick), &IDInput{ID: id}); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return len(due), errors.Join(errs...)
+		}}
 }

@@ -1060,3 +1060,142 @@ func testBillingErrors(t *testing.T, f *fixture) {
 	}
 	wantCode(t, second(f.eng.Estimates.Get(ctx, tech, est.ID)), contractorops.CodeNotFound)
 }
+
+// TestEstimateRevisionsAndCredits: an estimate edited by hand, declined and
+// revised (the job goes back to ESTIMATE_REQUIRED, then forward again); a
+// deposit taken by card and partly refunded; an invoice voided, which gives
+// the deposit back to its estimate to be invoiced again; an overpayment
+// kept as customer credit and used on the next invoice.
+func TestEstimateRevisionsAndCredits(t *testing.T) { eachStore(t, testEstimateRevisionsAndCredits) }
+
+func testEstimateRevisionsAndCredits(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	plumbing(t, f)
+	richmond(t, f)
+	j := oakwoodJob(t, f, "job", contractorops.CreateJobInput{Title: "Water heater", Trade: "PLUMBING"})
+	est, err := f.eng.Estimates.Create(ctx, f.owner, "est", contractorops.CreateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, Title: "Water heater options", Deposit: pricing.AmountOff(usd("300.00"))},
+		Options:        []pricing.OptionRequest{{ID: "good", Name: "40 gal", TemplateID: "t-40"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(e *contractorops.Estimate, err error) *contractorops.Estimate {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	est = must(f.eng.Estimates.AddOption(ctx, f.owner, "add", contractorops.OptionInput{EstimateID: est.ID,
+		Option: pricing.OptionRequest{ID: "best", Name: "Tankless", TemplateID: "t-tankless", DiscountItemIDs: []string{"promo"}}}))
+	est = must(f.eng.Estimates.AddOption(ctx, f.owner, "add-2", contractorops.OptionInput{EstimateID: est.ID,
+		Option: pricing.OptionRequest{ID: "odd", Name: "Odd", Lines: []pricing.LineRequest{{ItemID: "tank"}}}}))
+	est = must(f.eng.Estimates.RemoveOption(ctx, f.owner, "rm", contractorops.OptionIDInput{EstimateID: est.ID, OptionID: "odd"}))
+	// The good option becomes the 50 gallon heater with a custom line.
+	est = must(f.eng.Estimates.UpdateOption(ctx, f.owner, "edit", contractorops.OptionInput{EstimateID: est.ID,
+		Option: pricing.OptionRequest{ID: "good", Name: "50 gal", TemplateID: "t-50", Custom: []pricing.Line{
+			{Description: "Permit", Quantity: qty("1"), UnitPrice: usd("45.00"), TaxClass: pricing.TaxExempt}}}}))
+	good, best := est.Doc.Options[0], est.Doc.Options[1]
+	if good.Name != "50 gal" || len(good.Lines) != 5 || len(est.Doc.Options) != 2 {
+		t.Fatalf("edited options = %+v", est.Doc.Options)
+	}
+	wantMoney(t, "good total", good.Totals.Total, "1991.17") // 1946.17 + the 45.00 permit
+	wantMoney(t, "good deposit", good.Deposit, "300.00")
+	// 10 % off the discountable lines of the tankless option (the
+	// haul-away fee is not): 312.55 off 3125.50, spread 247.95, 55.58, 9.02;
+	// tax on the discounted heater and tank: 118.27 + 15.62 + 4.31 + 0.57.
+	wantMoney(t, "best discount", best.Totals.Discount, "312.55")
+	wantMoney(t, "best tax", best.Totals.Tax, "138.77")
+	wantMoney(t, "best total", best.Totals.Total, "3022.97")
+
+	est = must(f.eng.Estimates.Send(ctx, f.owner, "send", est.ID))
+	est = must(f.eng.Estimates.Decline(ctx, f.owner, "decline", contractorops.DeclineEstimateInput{EstimateID: est.ID, Reason: "too expensive"}))
+	rev := must(f.eng.Estimates.Revise(ctx, f.owner, "revise", est.ID))
+	if rev.Doc.Number != est.Doc.Number || rev.Doc.Version != 2 || rev.Doc.PreviousVersionID != est.ID || rev.Doc.Status != pricing.EstimateDraft {
+		t.Fatalf("revision = %+v", rev.Doc)
+	}
+	if old := must(f.eng.Estimates.Get(ctx, f.owner, est.ID)); old.Doc.Status != pricing.EstimateRevised {
+		t.Errorf("the revised estimate is %s", old.Doc.Status)
+	}
+	if s := jobStatus(t, f, j.ID); s != jobfsm.JobEstimateRequired {
+		t.Fatalf("after the revision the job is %s", s)
+	}
+	must(f.eng.Estimates.Send(ctx, f.owner, "send-2", rev.ID))
+	rev = must(f.eng.Estimates.Accept(ctx, f.owner, "accept", contractorops.OptionIDInput{EstimateID: rev.ID, OptionID: "good"}))
+	if s := jobStatus(t, f, j.ID); s != jobfsm.JobCreated {
+		t.Fatalf("after accepting the revision the job is %s", s)
+	}
+
+	// The deposit by card, 50.00 of it refunded.
+	dep, err := f.eng.Estimates.CollectDeposit(ctx, f.owner, "dep", contractorops.CollectDepositInput{EstimateID: rev.ID,
+		PaymentInput: contractorops.PaymentInput{Method: pricing.PayCard, Provider: "test", Source: "tok_visa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev = must(f.eng.Estimates.RefundDeposit(ctx, f.owner, "dep-refund", contractorops.RefundDepositInput{EstimateID: rev.ID,
+		DepositID: dep.Receipt.PaymentID, Amount: "50.00", Reason: "deposit lowered"}))
+	wantMoney(t, "deposit held", rev.Doc.DepositPaid, "250.00")
+	if f.pay.Captures() != 1 || f.pay.Refunds() != 1 {
+		t.Errorf("provider: %d captures, %d refunds", f.pay.Captures(), f.pay.Refunds())
+	}
+
+	// Invoiced, voided (the deposit goes back to the estimate), invoiced
+	// again with the deposit.
+	if err := contractorops.CompleteJobForTest(ctx, f.eng, f.org, j.ID, "tech-1", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := f.eng.Invoices.CreateFromEstimate(ctx, f.owner, "inv", contractorops.InvoiceFromEstimateInput{EstimateID: rev.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Invoices.Void(ctx, f.owner, "void", contractorops.VoidInvoiceInput{InvoiceID: inv.ID, Reason: "wrong terms"}); err != nil {
+		t.Fatal(err)
+	}
+	net30 := pricing.Net(30)
+	inv, err = f.eng.Invoices.CreateFromEstimate(ctx, f.owner, "inv-2", contractorops.InvoiceFromEstimateInput{EstimateID: rev.ID,
+		InvoiceHeader: contractorops.InvoiceHeader{Terms: &net30, Send: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMoney(t, "deposit on the second invoice", inv.Doc.AmountCredited, "250.00")
+	wantMoney(t, "balance", inv.Doc.BalanceDue, "1741.17")
+	if _, err := f.eng.Invoices.MarkViewed(ctx, f.owner, "viewed", inv.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// 1800.00 by check: 58.83 more than due, kept as credit.
+	pay, err := f.eng.Invoices.CollectPayment(ctx, f.owner, "check", contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+		PaymentInput: contractorops.PaymentInput{Amount: "1800.00", Method: pricing.PayCheck, Reference: "2211"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMoney(t, "overpayment", pay.Payment.Overpayment, "58.83")
+	if s := jobStatus(t, f, j.ID); s != jobfsm.JobPaid {
+		t.Fatalf("after the check the job is %s", s)
+	}
+	acct, err := f.eng.Invoices.CreditAccount(ctx, f.owner, j.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMoney(t, "credit", acct.Doc.Balance, "58.83")
+	// The customer's next job uses the credit.
+	j2, err := f.eng.Jobs.Create(ctx, f.owner, "job-2", contractorops.CreateJobInput{Title: "Tune-up", CustomerID: j.CustomerID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv2, err := f.eng.Invoices.Create(ctx, f.owner, "inv-3", contractorops.CreateInvoiceInput{JobID: j2.ID,
+		Lines: []pricing.LineRequest{{ItemID: "tuneup"}}, InvoiceHeader: contractorops.InvoiceHeader{Send: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv2, err = f.eng.Invoices.ApplyCredit(ctx, f.owner, "credit", contractorops.ApplyCreditInput{InvoiceID: inv2.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMoney(t, "credit used", inv2.Doc.AmountCredited, "58.83")
+	wantMoney(t, "balance of the tune-up", inv2.Doc.BalanceDue, "130.17")
+	if acct, _ = f.eng.Invoices.CreditAccount(ctx, f.owner, j.CustomerID); !acct.Doc.Balance.IsZero() {
+		t.Errorf("credit left: %s", acct.Doc.Balance)
+	}
+}
