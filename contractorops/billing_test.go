@@ -1059,6 +1059,18 @@ func testBillingErrors(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	wantCode(t, second(f.eng.Estimates.Get(ctx, tech, est.ID)), contractorops.CodeNotFound)
+	// The input's fields are named, wherever pricing found the problem.
+	neg := lines("tank")
+	neg.ID, neg.Lines[0].Quantity = "neg", qty("-2")
+	field(second(f.eng.Estimates.AddOption(ctx, f.owner, "o1", contractorops.OptionInput{EstimateID: est.ID, Option: neg})),
+		contractorops.CodeValidationFailed, contractorops.FieldError{Field: "option.lines.0.quantity", Code: "invalid_amount"})
+	inv := tuneUpInvoice(t, f)
+	field(second(f.eng.Invoices.CollectPayment(ctx, f.owner, "p1", contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+		PaymentInput: contractorops.PaymentInput{Amount: "10.005", Method: pricing.PayCash}})),
+		contractorops.CodeValidationFailed, contractorops.FieldError{Field: "amount", Code: "invalid_amount"})
+	field(second(f.eng.Invoices.CollectPayment(ctx, f.owner, "p2", contractorops.CollectPaymentInput{InvoiceID: inv.ID,
+		PaymentInput: contractorops.PaymentInput{Amount: "1.00", Method: pricing.PayCard, Provider: "stripe"}})),
+		contractorops.CodeValidationFailed, contractorops.FieldError{Field: "provider", Code: "unknown_provider"})
 }
 
 // TestEstimateRevisionsAndCredits: an estimate edited by hand, declined and

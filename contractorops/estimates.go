@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -460,6 +461,10 @@ func (c *call) generateEstimate(in *GenerateEstimateInput) (*Estimate, error) {
 		proposals, err = inStep(c, "propose", func(ctx context.Context) ([]ProposedOption, error) {
 			return c.e.cfg.Estimator.Propose(ctx, plan.Request)
 		})
+		var ee *Error
+		if err != nil && !errors.As(err, &ee) {
+			return nil, WrapError(err, CodeWorkflow, "the estimator failed; retry with the same idempotency key")
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -484,8 +489,8 @@ func (c *call) generateEstimate(in *GenerateEstimateInput) (*Estimate, error) {
 			id := fmt.Sprintf("O%d", k+1)
 			name := o.Name
 			if name == "" && o.TemplateID != "" {
-				if t := templateNamed(plan.Request.Templates, o.TemplateID); t != nil {
-					name = t.Name
+				if tpl := templateNamed(plan.Request.Templates, o.TemplateID); tpl != nil {
+					name = tpl.Name
 				}
 			}
 			reqs[k] = pricing.OptionRequest{ID: id, Name: or(name, fmt.Sprintf("Option %d", k+1)), Description: o.Description,
@@ -601,8 +606,9 @@ func (c *call) addOption(in *OptionInput) (*Estimate, error) {
 		if err != nil {
 			return err
 		}
+		k := len(est.Doc.Options)
 		_, err = est.Doc.AddOption(p, in.Option, ctx)
-		return fieldsUnder("option", err)
+		return fieldsUnder("option", fieldsMoved(err, fmt.Sprintf("options.%d", k), "option"))
 	})
 }
 
@@ -618,7 +624,7 @@ func (c *call) updateOption(in *OptionInput) (*Estimate, error) {
 		scratch.Status, scratch.Options = pricing.EstimateDraft, nil
 		o, err := scratch.AddOption(p, in.Option, ctx)
 		if err != nil {
-			return fieldsUnder("option", err)
+			return fieldsUnder("option", fieldsMoved(err, "options.0", "option"))
 		}
 		return est.Doc.EditOption(in.Option.ID, func(old *pricing.Option) error {
 			old.Name, old.Description, old.Recommended = o.Name, o.Description, o.Recommended
@@ -727,7 +733,7 @@ func (c *call) collectDeposit(in *CollectDepositInput) (*DepositResult, error) {
 		// Check the deposit with the estimate's rules before taking money.
 		check := cloneDoc(est.Doc)
 		if err := check.RecordDeposit(pricing.Deposit{ID: "check", Amount: amount, Method: in.Method}, c.now); err != nil {
-			return nil, err
+			return nil, fieldsMoved(err, "deposit", "")
 		}
 		return &depositPlan{Request: CaptureRequest{Document: est.Doc.Number, CustomerID: est.Doc.CustomerID, Amount: amount,
 			Method: in.Method, Source: in.Source, Reference: in.Reference}}, nil
@@ -805,7 +811,7 @@ func (c *call) refundDeposit(in *RefundDepositInput) (*Estimate, error) {
 		id := c.e.newID()
 		check := cloneDoc(est.Doc)
 		if err := check.RefundDeposit(in.DepositID, pricing.Refund{ID: id, Amount: amount, Reason: in.Reason}, c.now); err != nil {
-			return nil, err
+			return nil, fieldsMoved(err, "refund", "")
 		}
 		capt := captureOf(est.Deposits, in.DepositID)
 		return &refundPlan{Provider: capt.Provider, RefundID: id, Request: RefundRequest{Document: est.Doc.Number, Capture: capt.Reference,

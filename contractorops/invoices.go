@@ -928,7 +928,7 @@ func (c *call) collectPayment(in *CollectPaymentInput) (*PaymentResult, error) {
 		// Check the payment with the invoice's rules before taking money.
 		check := cloneDoc(inv.Doc)
 		if _, err := check.RecordPayment(pricing.Payment{ID: "check", Amount: amount, Method: in.Method}, c.now); err != nil {
-			return nil, err
+			return nil, fieldsMoved(err, "payment", "")
 		}
 		return &paymentPlan{Provider: provider, Request: CaptureRequest{Document: inv.Doc.Number, CustomerID: inv.Doc.CustomerID,
 			Amount: amount, Method: in.Method, Source: in.Source, Reference: in.Reference}}, nil
@@ -1013,7 +1013,7 @@ func (c *call) refundPayment(in *RefundPaymentInput) (*Invoice, error) {
 		// Check the refund with the invoice's rules before giving money back.
 		check := cloneDoc(inv.Doc)
 		if err := check.RefundPayment(in.PaymentID, pricing.Refund{ID: id, Amount: amount, Reason: in.Reason}, c.now); err != nil {
-			return nil, err
+			return nil, fieldsMoved(err, "refund", "")
 		}
 		capt := captureOf(inv.Payments, in.PaymentID)
 		return &refundPlan{Provider: capt.Provider, RefundID: id, Request: RefundRequest{Document: inv.Doc.Number, Capture: capt.Reference,
@@ -1093,7 +1093,7 @@ func (c *call) applyCredit(in *ApplyCreditInput) (*Invoice, error) {
 			return err
 		}
 		if err := a.Doc.Apply(c.e.newID(), &inv.Doc, amount, c.now); err != nil {
-			return err
+			return fieldsMoved(err, "credit", "")
 		}
 		return saveCreditAccount(t, a)
 	}, c.afterMoney)

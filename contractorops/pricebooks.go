@@ -204,7 +204,7 @@ func (c *call) currentPricer(t *txn, pricebookID string) (*pricing.Pricer, error
 	}
 	v, err := pb.book(nil).Current(c.now)
 	if err != nil {
-		return nil, fieldsUnder("pricebookId", err)
+		return nil, fieldsMoved(err, "itemId", "pricebookId") // NO_EFFECTIVE_VERSION
 	}
 	return c.pricer(t, v.ID)
 }
