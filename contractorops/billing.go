@@ -328,12 +328,13 @@ func (c *call) advanceJob(t *txn, jobID, reason string, actions []jobfsm.Action)
 	if err != nil {
 		return err
 	}
+	// Moving the job changes none of its facts: gather them once.
+	facts, err := c.jobFacts(t, j)
+	if err != nil {
+		return err
+	}
 	moved := false
 	for _, a := range actions {
-		facts, err := c.jobFacts(t, j)
-		if err != nil {
-			return err
-		}
 		if !slices.ContainsFunc(j.Lifecycle.Options(facts, c.now), func(o jobfsm.Option[jobfsm.JobStatus]) bool {
 			return o.Action == a && o.Allowed
 		}) {
