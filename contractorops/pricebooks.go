@@ -498,7 +498,8 @@ func (s *PricebookService) Roll(ctx context.Context, scope Scope, key, id string
 	return s.roll.do(ctx, scope, key, IDInput{ID: id})
 }
 
-// CreateVersion adds a DRAFT version, empty or a copy of another.
+// CreateVersion adds a DRAFT version: empty, a copy of another, or a price
+// list imported whole.
 func (s *PricebookService) CreateVersion(ctx context.Context, scope Scope, key string, in CreateVersionInput) (*PricebookVersion, error) {
 	return s.createVersion.do(ctx, scope, key, in)
 }
@@ -638,7 +639,7 @@ func (e *Engine) registerPricebooks() {
 			}),
 		roll: mutation(e, "pricebook/v1/roll", "Activate the version published ahead whose effective date came.",
 			with(manage, RoleAgent), (*call).rollPricebook),
-		createVersion: mutation(e, "pricebook/v1/createVersion", "Add a draft version, empty or a copy of another.", manage, (*call).createVersion),
+		createVersion: mutation(e, "pricebook/v1/createVersion", "Add a draft version: empty, a copy of another, or a price list imported whole.", manage, (*call).createVersion),
 		updateVersion: mutation(e, "pricebook/v1/updateVersion", "Change a draft version's effective dates, notes or rounding.", manage, (*call).updateVersion),
 		getVersion: query(e, "pricebook/v1/getVersion", "Read a version with its items, rules, markup tables, categories and templates.", readers,
 			func(c *call, in *VersionIDInput) (*PricebookVersion, error) {
