@@ -149,9 +149,10 @@ func (h proc[In, Out]) get(ctx context.Context, scope Scope, in In) (*Out, error
 }
 
 // Role sets used by the authorization tables of the procedures.
-func rolesAdmin() []Role  { return []Role{RoleOwner, RoleAdmin} }
-func rolesManage() []Role { return []Role{RoleOwner, RoleAdmin, RoleManager} }
-func rolesOffice() []Role { return []Role{RoleOwner, RoleAdmin, RoleManager, RoleDispatcher} }
+func rolesAdmin() []Role   { return []Role{RoleOwner, RoleAdmin} }
+func rolesManage() []Role  { return []Role{RoleOwner, RoleAdmin, RoleManager} }
+func rolesOffice() []Role  { return []Role{RoleOwner, RoleAdmin, RoleManager, RoleDispatcher} }
+func rolesFinance() []Role { return []Role{RoleOwner, RoleAdmin, RoleManager, RoleFinance} }
 func rolesReaders() []Role {
 	return []Role{RoleOwner, RoleAdmin, RoleManager, RoleDispatcher, RoleFinance}
 }

@@ -10,6 +10,35 @@
 // pricing, dispatch and inventory; the engine asks them and stores what they
 // decide.
 //
+// # Pricebooks, estimates, invoices and payments
+//
+// Package pricing owns every figure and every document rule; the engine
+// stores its documents ([Estimate], [Invoice], [CreditMemo]) and calls it for
+// each step. A pricebook ([PricebookService]) has versions, edited as drafts
+// and immutable once published; the engine caches the pricer of each
+// published version. Estimates are written by hand or generated
+// ([EstimateService.Generate]): an [Estimator] — the bundled [RuleEstimator],
+// or a model a host plugs in — proposes options from the job and its scope
+// of work, and the engine prices them in the job's context (the customer's
+// membership, the association, the date, after hours, emergency), each line
+// with the trace of its price. Invoices bill an accepted option (its
+// deposits become credits) or a job's actuals: its [TimeEntry] records and
+// the materials consumed on it. Sending an estimate moves the job to
+// ESTIMATE_SENT, accepting one books it and asks for its deposit; issuing an
+// invoice moves a completed job to INVOICED, and settling it to PAID —
+// always through jobfsm's table and guards, which see the job's estimates
+// and invoices.
+//
+// Money moves through a [PaymentProvider] ([ManualProvider] for cash and
+// checks, [TestProvider] for tests) in a recorded step, with an idempotency
+// key derived from the command: a retry, a replay or a workflow recovered
+// after a crash never captures twice. Every payment gets a [Receipt]; what
+// exceeds a balance is the customer's credit ([CreditAccount]). Periodic
+// tasks expire estimates, mark invoices OVERDUE and activate pricebook
+// versions published ahead. Documents are numbered from per-organization
+// counters: EST-2026-000001, INV-2026-000001, RCT-2026-000001,
+// CM-2026-000001.
+//
 // # Errors
 //
 // Every error a caller sees is an [*Error] with a stable [Code] and a [Type].

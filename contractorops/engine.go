@@ -53,6 +53,15 @@ type Config struct {
 	// AverageKPH is the average driving speed for travel times. Defaults to
 	// 40 km/h.
 	AverageKPH float64
+	// Estimator proposes the options of generated estimates
+	// (estimate/v1/generate). Defaults to [RuleEstimator], which maps a
+	// job's trade and words to the pricebook's job templates.
+	Estimator Estimator
+	// PaymentProviders capture and refund payments, by the name a payment
+	// request gives (invoice/v1/collectPayment). "manual" (cash, checks,
+	// payments taken outside the engine) is always there: [ManualProvider]
+	// unless this map sets another.
+	PaymentProviders map[string]PaymentProvider
 }
 
 func (c *Config) withDefaults() Config {
@@ -84,6 +93,14 @@ func (c *Config) withDefaults() Config {
 	if out.Logger == nil {
 		out.Logger = slog.Default()
 	}
+	if out.Estimator == nil {
+		out.Estimator = RuleEstimator{}
+	}
+	providers := map[string]PaymentProvider{ManualProviderName: ManualProvider{}}
+	for name, p := range out.PaymentProviders {
+		providers[name] = p
+	}
+	out.PaymentProviders = providers
 	return out
 }
 
@@ -127,6 +144,13 @@ type Engine struct {
 	// invoiced (net of credit memos), for KPIs.
 	jobRevenue func(t *txn, jobIDs []string) (map[string]decimal.Decimal, error)
 
+	// materialSources return the materials consumed on a job, at their
+	// cost, for invoices from actuals and job profitability; the inventory
+	// area registers one.
+	materialSources []materialSource
+	// pricers caches the pricers of published pricebook versions.
+	pricers *pricerCache
+
 	// The typed API, one service per area.
 	Organizations *OrganizationService
 	Contractor    *ContractorService
@@ -135,6 +159,12 @@ type Engine struct {
 	Jobs          *JobService
 	SLA           *SLAService
 	Dispatch      *DispatchService
+	Billing       *BillingService
+	Pricebooks    *PricebookService
+	Estimates     *EstimateService
+	Invoices      *InvoiceService
+	TimeEntries   *TimeEntryService
+	Reports       *ReportService
 	Events        *EventService
 	Feed          *FeedService
 	APIKeys       *APIKeyService
@@ -160,6 +190,7 @@ func New(store Store, cfg *Config) (*Engine, error) {
 		runner:  c.Runner,
 		tracer:  c.TracerProvider.Tracer("github.com/hestami-ai/opsengine/contractorops"),
 		log:     c.Logger,
+		pricers: newPricerCache(pricerCacheSize),
 	}
 	var err error
 	if e.metrics, err = newMetrics(c.MeterProvider); err != nil {
@@ -216,6 +247,7 @@ func (e *Engine) register() {
 	e.registerTechnicians()
 	e.registerDispatch()
 	e.registerAPIKeys()
+	e.registerBilling()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

@@ -50,17 +50,23 @@ type fixture struct {
 	orgKey string // the idempotency key that created org
 	owner  contractorops.Scope
 	store  contractorops.Store
+	// pay is the engine's payment provider "test".
+	pay *contractorops.TestProvider
 }
 
 func newFixture(t testing.TB, store contractorops.Store, runner contractorops.Runner) *fixture {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)}
-	eng, err := contractorops.New(store, &contractorops.Config{Clock: clock.Now, Runner: runner})
+	pay := contractorops.NewTestProvider()
+	eng, err := contractorops.New(store, &contractorops.Config{Clock: clock.Now, Runner: runner,
+		PaymentProviders: map[string]contractorops.PaymentProvider{"test": pay}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close(context.Background()) })
-	return newFixtureWith(t, eng, clock, store, "a")
+	f := newFixtureWith(t, eng, clock, store, "a")
+	f.pay = pay
+	return f
 }
 
 // newFixtureWith adds organization name to the engine of another fixture.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/invopop/validation"
 
 	"github.com/hestami-ai/opsengine/jobfsm"
+	"github.com/hestami-ai/opsengine/pricing"
 )
 
 // Code is a stable, machine-readable error code. Clients switch on it; it never
@@ -318,6 +320,15 @@ func AsError(err error) *Error {
 		e.FieldErrors = []FieldError{{Field: ie.Field, Code: "invalid", Message: ie.Problem}}
 		return e
 	}
+	if e, ok := pricingError(err); ok {
+		return e
+	}
+	var declined *PaymentDeclinedError
+	if errors.As(err, &declined) {
+		e := WrapError(err, CodeIllegalTransition, "%s", strings.TrimPrefix(declined.Error(), "contractorops: "))
+		e.FieldErrors = []FieldError{{Field: "amount", Code: RulePaymentDeclined, Message: declined.Reason}}
+		return e
+	}
 	var verrs validation.Errors
 	if errors.As(err, &verrs) {
 		var ve *Error
@@ -326,4 +337,147 @@ func AsError(err error) *Error {
 		}
 	}
 	return WrapError(err, CodeInternal, "internal error")
+}
+
+// pricingError maps the typed errors of package pricing: a reference that
+// does not resolve is PRICEBOOK_REFERENCE naming the line; a document rule,
+// an over-refund or an over-credit is ILLEGAL_TRANSITION whose field error
+// code is the rule; a malformed value is VALIDATION_FAILED on its field; an
+// option, line, payment or deposit not on its document is NOT_FOUND. Field
+// paths are pricing's with dots ("options[1].lines[3]" is
+// "options.1.lines.3"); a handler that knows where the document sits in its
+// input puts them under that path with [fieldsUnder].
+func pricingError(err error) (*Error, bool) {
+	var (
+		ref   *pricing.ReferenceError
+		tr    *pricing.TransitionError
+		in    *pricing.InputError
+		rf    *pricing.RefundError
+		cr    *pricing.CreditError
+		mm    *pricing.MismatchError
+		nf    *pricing.NotFoundError
+		field string
+		code  string
+		e     *Error
+	)
+	msg := strings.TrimPrefix(err.Error(), "pricing: ")
+	switch {
+	case errors.As(err, &ref):
+		e, field, code = WrapError(err, CodePricebookReference, "%s", msg), referenceField(ref.Line), string(ref.Reason)
+	case errors.As(err, &tr):
+		e, field, code = WrapError(err, CodeIllegalTransition, "%s", msg), "status", tr.Rule
+	case errors.As(err, &rf):
+		e, field, code = WrapError(err, CodeIllegalTransition, "%s", msg), "amount", RuleRefundExceedsRefundable
+	case errors.As(err, &cr):
+		e, field, code = WrapError(err, CodeIllegalTransition, "%s", msg), "amount", cr.Rule
+		if cr.Line != "" {
+			field = "lines"
+		}
+	case errors.As(err, &in):
+		e, field, code = WrapError(err, CodeValidationFailed, "input is invalid: %s", msg), pricingPath(in.Field), "invalid"
+		switch {
+		case errors.Is(in.Err, pricing.ErrInvalidAmount):
+			code = "invalid_amount"
+		case errors.Is(in.Err, pricing.ErrUnknownCurrency):
+			code = "unknown_currency"
+		}
+		msg = in.Reason
+	case errors.As(err, &mm):
+		e, field, code = WrapError(err, CodeValidationFailed, "%s", msg), "currency", "currency_mismatch"
+	case errors.As(err, &nf):
+		e, field, code = WrapError(err, CodeNotFound, "%s", msg), nf.Kind+"Id", "not_found"
+	default:
+		return nil, false
+	}
+	if msg == "" {
+		msg = e.Message
+	}
+	e.FieldErrors = []FieldError{{Field: field, Code: code, Message: msg}}
+	return e, true
+}
+
+// Rules of the engine's own refusals, reported as field error codes of
+// ILLEGAL_TRANSITION errors.
+const (
+	// RuleRefundExceedsRefundable: a refund is larger than what remains
+	// refundable on its payment or deposit.
+	RuleRefundExceedsRefundable = "REFUND_EXCEEDS_REFUNDABLE"
+	// RulePaymentDeclined: the payment provider declined the capture.
+	RulePaymentDeclined = "PAYMENT_DECLINED"
+)
+
+// pricingPath turns a pricing field path ("options[1].lines[3].quantity")
+// into the API's dotted form ("options.1.lines.3.quantity").
+func pricingPath(p string) string {
+	p = strings.ReplaceAll(p, "[", ".")
+	return strings.ReplaceAll(p, "]", "")
+}
+
+// referenceField is the input field a pricebook reference error names: the
+// item of a line ("lines.3.itemId"), the template of an option
+// ("templateId"), a discount item, or the element of a version that holds
+// the reference ("items.2", "rules.0").
+func referenceField(line string) string {
+	switch {
+	case line == "":
+		return "itemId"
+	case strings.HasPrefix(line, "template "):
+		return "templateId"
+	case strings.HasPrefix(line, "discount "):
+		return "discountItemIds"
+	case strings.HasPrefix(line, "labor "):
+		return "laborItemId"
+	case line == "materials":
+		return "markupTableId"
+	case strings.HasPrefix(line, "estimate "), strings.HasPrefix(line, "invoice "):
+		return "pricebookVersionId"
+	case strings.ContainsAny(line, "[."):
+		p := pricingPath(line)
+		if strings.HasPrefix(p, "lines.") || strings.Contains(p, ".lines.") {
+			p += ".itemId"
+		}
+		return p
+	}
+	return "lines." + line + ".itemId" // a line named by its id
+}
+
+// fieldsUnder returns err as an *Error whose field paths are under prefix:
+// the errors of a document built from part of an input ("options.1") name
+// the input's field.
+func fieldsUnder(prefix string, err error) error { return fieldsMoved(err, "", prefix) }
+
+// fieldsMoved returns err as an *Error whose field paths under from are
+// under to instead ("items.3.price" → "item.price").
+func fieldsMoved(err error, from, to string) error {
+	if err == nil || from == to {
+		return err
+	}
+	e := AsError(err).clone()
+	e.FieldErrors = slices.Clone(e.FieldErrors)
+	for i, fe := range e.FieldErrors {
+		if from == "" && (fe.Field == to || strings.HasPrefix(fe.Field, to+".")) {
+			continue // already there: pricing names the option of a figure
+		}
+		rest, ok := fe.Field, from == ""
+		if !ok {
+			switch {
+			case fe.Field == from:
+				rest, ok = "", true
+			case strings.HasPrefix(fe.Field, from+"."):
+				rest, ok = fe.Field[len(from)+1:], true
+			}
+		}
+		if !ok {
+			continue
+		}
+		switch {
+		case rest == "":
+			e.FieldErrors[i].Field = to
+		case to == "":
+			e.FieldErrors[i].Field = rest
+		default:
+			e.FieldErrors[i].Field = to + "." + rest
+		}
+	}
+	return e
 }

@@ -29,6 +29,8 @@ type Event struct {
 	Detail jobfsm.Event `json:"detail"`
 	// Escalation is set on SLA_ESCALATED.
 	Escalation *SLAEscalation `json:"escalation,omitempty"`
+	// Document is set on the events of estimates, invoices and payments.
+	Document *DocumentEvent `json:"document,omitempty"`
 }
 
 // EventSLAEscalated is emitted when a job reaches an escalation point of one

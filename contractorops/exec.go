@@ -311,15 +311,12 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 	}
 }
 
-// txResult is what a transaction records: its result and the wake-ups it
-// asked for, which run after it commits.
-type txResult[R any] struct {
-	Result R      `json:"result"`
-	Wakes  []Wake `json:"wakes,omitempty"`
-}
-
-// inStep runs fn as a recorded step (see [Executor.Step]): its result
-// crosses as JSON, so a durable replay returns it without running fn.
+// inStep runs fn, an effect outside the store (a payment provider, an
+// estimator), as a recorded step and returns its result: a durable replay
+// returns the record without running fn again. Like inTx, handlers return
+// what they need from fn. fn must be idempotent towards the service it
+// calls (pass it a key derived from c.inv.WorkflowID): a crash while it
+// runs runs it again on recovery.
 func inStep[R any](c *call, name string, fn func(ctx context.Context) (R, error)) (R, error) {
 	var zero R
 	data, err := c.x.Step(c.ctx, name, func(ctx context.Context) ([]byte, error) {
@@ -334,9 +331,16 @@ func inStep[R any](c *call, name string, fn func(ctx context.Context) (R, error)
 	}
 	var r R
 	if err := json.Unmarshal(data, &r); err != nil {
-		return zero, WrapError(err, CodeInternal, "decode the result of step %s", name)
+		return zero, WrapError(err, CodeInternal, "decode the result of %s", name)
 	}
 	return r, nil
+}
+
+// txResult is what a transaction records: its result and the wake-ups it
+// asked for, which run after it commits.
+type txResult[R any] struct {
+	Result R      `json:"result"`
+	Wakes  []Wake `json:"wakes,omitempty"`
 }
 
 // inlineExecutor runs effects directly: the embedded mode, and every query.

@@ -2,7 +2,6 @@ package contractorops
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -638,10 +637,6 @@ func (c *call) createJob(in *CreateJobInput) (*Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		org, err := load(t, organizationsTable, c.scope.OrganizationID)
-		if err != nil {
-			return nil, err
-		}
 		settings, err := loadSLASettings(t)
 		if err != nil {
 			return nil, err
@@ -679,12 +674,9 @@ func (c *call) createJob(in *CreateJobInput) (*Job, error) {
 		if in.Location != nil {
 			j.Location = *in.Location
 		}
-		year := c.now.In(c.e.location(org.TimeZone)).Year()
-		n, err := t.tx.NextNumber(t.ctx, fmt.Sprint("job-", year))
-		if err != nil {
+		if j.Number, err = c.nextNumber(t, "JOB", 5); err != nil {
 			return nil, err
 		}
-		j.Number = fmt.Sprintf("JOB-%d-%05d", year, n)
 		if err := c.saveJob(t, j); err != nil {
 			return nil, err
 		}

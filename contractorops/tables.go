@@ -45,6 +45,15 @@ func Tables() []TableSpec {
 		assignmentsTable.spec,
 		apiKeysTable.spec,
 		apiKeyIndexTable.spec,
+		billingSettingsTable.spec,
+		pricebooksTable.spec,
+		versionsTable.spec,
+		estimatesTable.spec,
+		invoicesTable.spec,
+		creditMemosTable.spec,
+		receiptsTable.spec,
+		creditAccountsTable.spec,
+		timeEntriesTable.spec,
 	}
 }
 

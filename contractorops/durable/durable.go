@@ -178,6 +178,14 @@ func (r *Runner) Run(ctx context.Context, inv contractorops.Invocation) (contrac
 		if err != nil {
 			return contractorops.Outcome{}, contractorops.WrapError(err, contractorops.CodeWorkflow, "run the workflow")
 		}
+		if res.Err != nil && res.Err.Retryable {
+			// As with the inline runner, a retryable failure leaves nothing
+			// recorded: a retry with the same key runs anew (a payment
+			// provider that timed out is asked again with the same key).
+			if err := r.forget(context.WithoutCancel(ctx), inv.WorkflowID); err != nil {
+				return contractorops.Outcome{}, err
+			}
+		}
 		return contractorops.Outcome{Output: []byte(res.Output), Err: res.Err, Replayed: replayed}, nil
 	}
 }
