@@ -117,6 +117,7 @@ type Engine struct {
 	tasks       []Task
 	Contractor  *ContractorService
 	Technicians *TechnicianService
+	Inventory   *InventoryService
 }
 
 // New returns an engine over store. The embedded default is
@@ -178,6 +179,7 @@ func (e *Engine) register() {
 	e.registerTasks()
 	e.registerContractor()
 	e.registerTechnicians()
+	e.registerInventory() // after registerTasks: it adds the procurement agent's task
 }
 
 // metrics are the engine's OpenTelemetry instruments.

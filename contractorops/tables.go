@@ -42,6 +42,16 @@ func Tables() []TableSpec {
 		complianceTable.spec,
 		techniciansTable.spec,
 		timeOffTable.spec,
+		stockItemsTable.spec,
+		stockLocationsTable.spec,
+		suppliersTable.spec,
+		policiesTable.spec,
+		stockMovementsTable.spec,
+		stockBalancesTable.spec,
+		reservationsTable.spec,
+		transfersTable.spec,
+		purchaseOrdersTable.spec,
+		countsTable.spec,
 	}
 }
 
