@@ -55,7 +55,7 @@ type InventoryService struct {
 	addOrderLine                  proc[OrderLineChangeInput, OrderResult]
 	setOrderLine                  proc[SetOrderLineInput, OrderResult]
 	removeOrderLine               proc[OrderLineRef, OrderResult]
-	submitOrder                   proc[DocumentRef, OrderResult]
+	submitOrder                   proc[IDInput, OrderResult]
 	confirmOrder                  proc[ConfirmOrderInput, OrderResult]
 	receiveOrder                  proc[ReceiveOrderInput, OrderResult]
 	cancelOrder                   proc[CancelDocumentInput, OrderResult]
@@ -63,7 +63,7 @@ type InventoryService struct {
 	listOrders                    proc[ListPurchaseOrdersInput, Page[PurchaseOrder]]
 	startCount                    proc[StartCountInput, CountResult]
 	recordCount                   proc[RecordCountInput, CountResult]
-	completeCount, cancelCount    proc[DocumentRef, CountResult]
+	completeCount, cancelCount    proc[IDInput, CountResult]
 	getCount                      proc[IDInput, CycleCount]
 	listCounts                    proc[ListCountsInput, Page[CycleCount]]
 	reserveJob                    proc[ReserveJobPartsInput, JobReservation]
@@ -246,7 +246,7 @@ func (s *InventoryService) RemoveOrderLine(ctx context.Context, scope Scope, key
 
 // SubmitOrder sends a draft order to the supplier.
 func (s *InventoryService) SubmitOrder(ctx context.Context, scope Scope, key, id string) (*OrderResult, error) {
-	return s.submitOrder.do(ctx, scope, key, DocumentRef{ID: id})
+	return s.submitOrder.do(ctx, scope, key, IDInput{ID: id})
 }
 
 // ConfirmOrder records the supplier's confirmation.
@@ -286,12 +286,12 @@ func (s *InventoryService) RecordCount(ctx context.Context, scope Scope, key str
 
 // CompleteCount completes a count: its variances become COUNT movements.
 func (s *InventoryService) CompleteCount(ctx context.Context, scope Scope, key, id string) (*CountResult, error) {
-	return s.completeCount.do(ctx, scope, key, DocumentRef{ID: id})
+	return s.completeCount.do(ctx, scope, key, IDInput{ID: id})
 }
 
 // CancelCount abandons an open count.
 func (s *InventoryService) CancelCount(ctx context.Context, scope Scope, key, id string) (*CountResult, error) {
-	return s.cancelCount.do(ctx, scope, key, DocumentRef{ID: id})
+	return s.cancelCount.do(ctx, scope, key, IDInput{ID: id})
 }
 
 // GetCount reads a cycle count.

@@ -129,7 +129,7 @@ type DocumentLinesInput struct {
 // Validate checks the input.
 func (in DocumentLinesInput) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.Lines, validation.Length(0, 500), validation.Each(validation.By(lineQuantityRule))),
 	)
 }
@@ -151,19 +151,9 @@ type CancelDocumentInput struct {
 // Validate checks the input.
 func (in CancelDocumentInput) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.Reason, validation.Length(0, 2000)),
 	)
-}
-
-// DocumentRef names a document.
-type DocumentRef struct {
-	ID string `json:"id"`
-}
-
-// Validate checks the input.
-func (in DocumentRef) Validate() error {
-	return validation.ValidateStruct(&in, validation.Field(&in.ID, validation.Required, validation.Length(1, 200)))
 }
 
 // TransferResult is a transfer after a command and the movements it posted.
@@ -175,9 +165,15 @@ type TransferResult struct {
 func (c *call) requestTransfer(in *TransferInput) (*TransferResult, error) {
 	return inTx(c, "request-transfer", func(t *txn) (*TransferResult, error) {
 		tr := &StockTransfer{Meta: Meta{ID: c.e.newID()}, Note: in.Note, RequestedBy: c.scope.Actor}
-		l, err := c.openLedger(t, lineKeys(in.Lines, in.FromLocationID), in.ToLocationID)
+		refs := []ref{{stockLocationsTable.spec.Name, in.FromLocationID, "fromLocationId"}, {stockLocationsTable.spec.Name, in.ToLocationID, "toLocationId"}}
+		items := make([]string, len(in.Lines))
+		for i, line := range in.Lines {
+			items[i] = line.ItemID
+			refs = append(refs, ref{stockItemsTable.spec.Name, line.ItemID, "lines." + strconv.Itoa(i) + ".itemId"})
+		}
+		l, err := c.openLedger(t, keysAt(in.FromLocationID, items), in.ToLocationID)
 		if err != nil {
-			return nil, transferRefError(err, in)
+			return nil, notFoundField(err, refs...)
 		}
 		if err := c.newTransfer(t, l.book, tr, inventory.TransferRequest{FromID: in.FromLocationID, ToID: in.ToLocationID, Lines: in.Lines}); err != nil {
 			return nil, err
@@ -201,30 +197,6 @@ func (c *call) newTransfer(t *txn, book *inventory.Book, tr *StockTransfer, req 
 	return insert(t, transfersTable, tr)
 }
 
-func lineKeys(lines []inventory.TransferLineInput, loc string) []inventory.Key {
-	ks := make([]inventory.Key, len(lines))
-	for i, l := range lines {
-		ks[i] = inventory.Key{ItemID: l.ItemID, LocationID: loc}
-	}
-	return ks
-}
-
-func transferRefError(err error, in *TransferInput) error {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeNotFound {
-		return err
-	}
-	for i, l := range in.Lines {
-		if e.Message == RowNotFound(stockItemsTable.spec.Name, l.ItemID).Message {
-			return fieldNotFound(err, "lines."+strconv.Itoa(i)+".itemId")
-		}
-	}
-	if e.Message == RowNotFound(stockLocationsTable.spec.Name, in.ToLocationID).Message {
-		return fieldNotFound(err, "toLocationId")
-	}
-	return fieldNotFound(err, "fromLocationId")
-}
-
 // moveTransfer runs a transfer operation that posts movements at one end of
 // the transfer (at the source: ship, cancel; at the destination: receive).
 func (c *call) moveTransfer(name, id string, op func(tr inventory.Transfer, b *inventory.Book) (inventory.Transfer, []inventory.Movement, error)) (*TransferResult, error) {
@@ -240,11 +212,11 @@ func (c *call) moveTransfer(name, id string, op func(tr inventory.Transfer, b *i
 				return nil, err
 			}
 		}
-		ks := make([]inventory.Key, len(tr.Doc.Lines))
+		items := make([]string, len(tr.Doc.Lines))
 		for i, line := range tr.Doc.Lines {
-			ks[i] = inventory.Key{ItemID: line.ItemID, LocationID: at}
+			items[i] = line.ItemID
 		}
-		l, err := c.openLedger(t, ks, tr.Doc.FromID, tr.Doc.ToID)
+		l, err := c.openLedger(t, keysAt(at, items), tr.Doc.FromID, tr.Doc.ToID)
 		if err != nil {
 			return nil, err
 		}
@@ -379,7 +351,7 @@ type OrderLineChangeInput struct {
 // Validate checks the input.
 func (in OrderLineChangeInput) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.Line),
 	)
 }
@@ -396,7 +368,7 @@ type SetOrderLineInput struct {
 // Validate checks the input.
 func (in SetOrderLineInput) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.Line, validation.Required, validation.Min(1)),
 		validation.Field(&in.Quantity, validation.By(decimalRule(true, quantityPlaces, maxQuantity))),
 		validation.Field(&in.UnitCost, validation.By(decimalRule(false, inventory.CostPlaces, maxCost))),
@@ -412,7 +384,7 @@ type OrderLineRef struct {
 // Validate checks the input.
 func (in OrderLineRef) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.Line, validation.Required, validation.Min(1)),
 	)
 }
@@ -426,7 +398,7 @@ type ConfirmOrderInput struct {
 
 // Validate checks the input.
 func (in ConfirmOrderInput) Validate() error {
-	return validation.ValidateStruct(&in, validation.Field(&in.ID, validation.Required, validation.Length(1, 200)))
+	return validation.ValidateStruct(&in, validation.Field(&in.ID, validation.Required, validation.Length(1, 100)))
 }
 
 // ReceiveOrderInput receives one shipment against a purchase order, at its
@@ -441,7 +413,7 @@ type ReceiveOrderInput struct {
 // Validate checks the input.
 func (in ReceiveOrderInput) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.LocationID, validation.Length(0, 100)),
 		validation.Field(&in.Lines, validation.Required, validation.Length(1, 500), validation.Each(validation.By(func(v any) error {
 			l := v.(inventory.ReceiptLine)
@@ -570,7 +542,7 @@ func (c *call) removeOrderLine(in *OrderLineRef) (*OrderResult, error) {
 	})
 }
 
-func (c *call) submitOrder(in *DocumentRef) (*OrderResult, error) {
+func (c *call) submitOrder(in *IDInput) (*OrderResult, error) {
 	return c.changeOrder("submit-order", in.ID, func(_ *txn, po *PurchaseOrder) (inventory.PurchaseOrder, error) {
 		return po.Doc.Submit(c.now)
 	})
@@ -595,11 +567,11 @@ func (c *call) receiveOrder(in *ReceiveOrderInput) (*OrderResult, error) {
 			return nil, err
 		}
 		at := or(in.LocationID, po.Doc.DeliveryLocationID)
-		var ks []inventory.Key
-		for _, ol := range po.Doc.Lines {
-			ks = append(ks, inventory.Key{ItemID: ol.ItemID, LocationID: at})
+		items := make([]string, len(po.Doc.Lines))
+		for i, ol := range po.Doc.Lines {
+			items[i] = ol.ItemID
 		}
-		l, err := c.openLedger(t, ks, po.Doc.DeliveryLocationID)
+		l, err := c.openLedger(t, keysAt(at, items), po.Doc.DeliveryLocationID)
 		if err != nil {
 			return nil, fieldNotFound(err, "locationId")
 		}
@@ -686,7 +658,7 @@ type RecordCountInput struct {
 // Validate checks the input.
 func (in RecordCountInput) Validate() error {
 	return validation.ValidateStruct(&in,
-		validation.Field(&in.ID, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.ID, validation.Required, validation.Length(1, 100)),
 		validation.Field(&in.Lines, validation.Required, validation.Length(1, 500), validation.Each(validation.By(func(v any) error {
 			l := v.(CountLineInput)
 			return validation.ValidateStruct(&l,
@@ -749,14 +721,11 @@ func (c *call) countOp(name, id string, extra []string, op func(cc *CycleCount, 
 		if err != nil {
 			return nil, err
 		}
-		var ks []inventory.Key
+		items := slices.Clone(extra)
 		for _, line := range cc.Doc.Lines {
-			ks = append(ks, inventory.Key{ItemID: line.ItemID, LocationID: cc.Doc.LocationID})
+			items = append(items, line.ItemID)
 		}
-		for _, item := range extra {
-			ks = append(ks, inventory.Key{ItemID: item, LocationID: cc.Doc.LocationID})
-		}
-		l, err := c.openLedger(t, ks)
+		l, err := c.openLedger(t, keysAt(cc.Doc.LocationID, items))
 		if err != nil {
 			return nil, err
 		}
@@ -794,7 +763,7 @@ func (c *call) recordCount(in *RecordCountInput) (*CountResult, error) {
 	})
 }
 
-func (c *call) completeCount(in *DocumentRef) (*CountResult, error) {
+func (c *call) completeCount(in *IDInput) (*CountResult, error) {
 	return c.countOp("complete-count", in.ID, nil, func(cc *CycleCount, l *ledger) ([]inventory.Movement, error) {
 		doc, ms, err := cc.Doc.Complete(c.now, l.book)
 		cc.Doc = doc
@@ -802,7 +771,7 @@ func (c *call) completeCount(in *DocumentRef) (*CountResult, error) {
 	})
 }
 
-func (c *call) cancelCount(in *DocumentRef) (*CountResult, error) {
+func (c *call) cancelCount(in *IDInput) (*CountResult, error) {
 	return inTx(c, "cancel-count", func(t *txn) (*CountResult, error) {
 		cc, err := load(t, countsTable, in.ID)
 		if err != nil {

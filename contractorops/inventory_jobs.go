@@ -479,8 +479,25 @@ type MaterialsResult struct {
 }
 
 // materialsCall resolves a materials command: the job (as the scope may see
-// it), the location and the lines' items.
-func (c *call) materialsCall(t *txn, in *MaterialsInput) (*Job, *StockLocation, []string, error) {
+// it), the location and the lines' items, and opens the ledger of the
+// items at the location.
+func (c *call) materialsCall(t *txn, in *MaterialsInput) (*Job, *StockLocation, []string, *ledger, error) {
+	j, loc, items, err := c.materialsRefs(t, in)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	l, err := c.openLedger(t, keysAt(loc.ID, items))
+	if err != nil {
+		refs := make([]ref, len(items))
+		for i, id := range items {
+			refs[i] = ref{stockItemsTable.spec.Name, id, "lines." + strconv.Itoa(i) + ".itemId"}
+		}
+		return nil, nil, nil, nil, notFoundField(err, refs...)
+	}
+	return j, loc, items, l, nil
+}
+
+func (c *call) materialsRefs(t *txn, in *MaterialsInput) (*Job, *StockLocation, []string, error) {
 	j, err := c.loadJob(t, in.JobID)
 	if err != nil {
 		return nil, nil, nil, err
@@ -532,17 +549,9 @@ func (c *call) materialsCall(t *txn, in *MaterialsInput) (*Job, *StockLocation, 
 // it; without a reservation, what is available.
 func (c *call) consume(in *MaterialsInput) (*MaterialsResult, error) {
 	return inTx(c, "consume", func(t *txn) (*MaterialsResult, error) {
-		j, loc, items, err := c.materialsCall(t, in)
+		j, loc, items, l, err := c.materialsCall(t, in)
 		if err != nil {
 			return nil, err
-		}
-		ks := make([]inventory.Key, len(items))
-		for i, id := range items {
-			ks[i] = inventory.Key{ItemID: id, LocationID: loc.ID}
-		}
-		l, err := c.openLedger(t, ks)
-		if err != nil {
-			return nil, lineItemError(err, items)
 		}
 		res, err := load(t, reservationsTable, j.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -588,7 +597,7 @@ func (c *call) consume(in *MaterialsInput) (*MaterialsResult, error) {
 // return more of an item than it used.
 func (c *call) returnMaterials(in *MaterialsInput) (*MaterialsResult, error) {
 	return inTx(c, "return-materials", func(t *txn) (*MaterialsResult, error) {
-		j, loc, items, err := c.materialsCall(t, in)
+		j, loc, items, l, err := c.materialsCall(t, in)
 		if err != nil {
 			return nil, err
 		}
@@ -597,14 +606,6 @@ func (c *call) returnMaterials(in *MaterialsInput) (*MaterialsResult, error) {
 			return nil, err
 		}
 		used := inventory.JobMaterials(j.ID, moves)
-		ks := make([]inventory.Key, len(items))
-		for i, id := range items {
-			ks[i] = inventory.Key{ItemID: id, LocationID: loc.ID}
-		}
-		l, err := c.openLedger(t, ks)
-		if err != nil {
-			return nil, lineItemError(err, items)
-		}
 		back := map[string]decimal.Decimal{}
 		for i, line := range in.Lines {
 			k := slices.IndexFunc(used, func(m inventory.JobMaterial) bool { return m.ItemID == items[i] })
@@ -626,19 +627,6 @@ func (c *call) returnMaterials(in *MaterialsInput) (*MaterialsResult, error) {
 		}
 		return c.materialsResult(t, l, j)
 	})
-}
-
-func lineItemError(err error, items []string) error {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeNotFound {
-		return err
-	}
-	for i, id := range items {
-		if e.Message == RowNotFound(stockItemsTable.spec.Name, id).Message {
-			return fieldNotFound(err, "lines."+strconv.Itoa(i)+".itemId")
-		}
-	}
-	return err
 }
 
 func (c *call) materialsResult(t *txn, l *ledger, j *Job) (*MaterialsResult, error) {

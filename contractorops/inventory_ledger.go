@@ -396,13 +396,15 @@ func (c *call) adjustStock(in *AdjustStockInput) (*StockMoveResult, error) {
 // moveStock posts one movement per line at the input's location.
 func (c *call) moveStock(name string, in *StockMoveInput, movement func(StockLine, *StockItem) inventory.Movement) (*StockMoveResult, error) {
 	return inTx(c, name, func(t *txn) (*StockMoveResult, error) {
-		ks := make([]inventory.Key, len(in.Lines))
+		refs := []ref{{stockLocationsTable.spec.Name, in.LocationID, "locationId"}}
+		items := make([]string, len(in.Lines))
 		for i, line := range in.Lines {
-			ks[i] = inventory.Key{ItemID: line.ItemID, LocationID: in.LocationID}
+			items[i] = line.ItemID
+			refs = append(refs, ref{stockItemsTable.spec.Name, line.ItemID, "lines." + strconv.Itoa(i) + ".itemId"})
 		}
-		l, err := c.openLedger(t, ks)
+		l, err := c.openLedger(t, keysAt(in.LocationID, items))
 		if err != nil {
-			return nil, lineRefError(err, in.LocationID, in.Lines)
+			return nil, notFoundField(err, refs...)
 		}
 		ms := make([]inventory.Movement, len(in.Lines))
 		for i, line := range in.Lines {
@@ -423,19 +425,32 @@ func (c *call) moveStock(name string, in *StockMoveInput, movement func(StockLin
 	})
 }
 
-// lineRefError names the input field of a reference that was not found:
-// the location, or the item of a line.
-func lineRefError(err error, locationID string, lines []StockLine) error {
+// ref is a reference an input makes: the row of table with id, named by
+// field.
+type ref struct{ table, id, field string }
+
+// notFoundField names the input field whose reference was not found, of
+// those the input makes; other errors pass through.
+func notFoundField(err error, refs ...ref) error {
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeNotFound {
 		return err
 	}
-	for i, l := range lines {
-		if e.Message == RowNotFound(stockItemsTable.spec.Name, l.ItemID).Message {
-			return fieldNotFound(err, "lines."+strconv.Itoa(i)+".itemId")
+	for _, r := range refs {
+		if e.Message == RowNotFound(r.table, r.id).Message {
+			return fieldNotFound(err, r.field)
 		}
 	}
-	return fieldNotFound(err, "locationId")
+	return err
+}
+
+// keysAt returns the keys of items at one location.
+func keysAt(loc string, items []string) []inventory.Key {
+	ks := make([]inventory.Key, len(items))
+	for i, id := range items {
+		ks[i] = inventory.Key{ItemID: id, LocationID: loc}
+	}
+	return ks
 }
 
 // stockLineError names the line of a StockError: lines.N.quantity, where

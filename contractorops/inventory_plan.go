@@ -2,6 +2,8 @@ package contractorops
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -146,16 +148,16 @@ func (c *call) planReplenishment(in *PlanReplenishmentInput) (*ReplenishmentRun,
 			return nil, err
 		}
 		run := &ReplenishmentRun{Proposal: p, Transfers: []StockTransfer{}, Orders: []PurchaseOrder{}}
-		prefix := "rpl-" + c.now.In(tz).Format(time.DateOnly) + "-"
+		date := c.now.In(tz).Format("20060102")
 		for _, pt := range p.Transfers {
-			tr, err := c.proposeTransfer(t, v.book, prefix, pt)
+			tr, err := c.proposeTransfer(t, v.book, date, pt)
 			if err != nil {
 				return nil, err
 			}
 			run.Transfers = append(run.Transfers, *tr)
 		}
 		for _, po := range p.Orders {
-			o, err := c.proposeOrder(t, v.book, prefix, po)
+			o, err := c.proposeOrder(t, v.book, date, po)
 			if err != nil {
 				return nil, err
 			}
@@ -167,20 +169,15 @@ func (c *call) planReplenishment(in *PlanReplenishmentInput) (*ReplenishmentRun,
 
 // proposeTransfer adds a proposed transfer to the pending transfer the plan
 // made under its key, or requests a new one.
-func (c *call) proposeTransfer(t *txn, book *inventory.Book, prefix string, pt inventory.ProposedTransfer) (*StockTransfer, error) {
-	open, err := find(t, transfersTable, Query{Where: []Cond{Eq("plan_key", pt.Key)}, Limit: 1})
+func (c *call) proposeTransfer(t *txn, book *inventory.Book, date string, pt inventory.ProposedTransfer) (*StockTransfer, error) {
+	tr, id, err := proposed(t, transfersTable, date, pt.Key)
 	if err != nil {
 		return nil, err
 	}
-	if len(open) == 0 {
-		id, err := freeID(t, transfersTable, prefix+pt.Key)
-		if err != nil {
-			return nil, err
-		}
+	if tr == nil {
 		tr := &StockTransfer{Meta: Meta{ID: id}, PlanKey: pt.Key, RequestedBy: c.scope.Actor, Note: "replenishment plan"}
 		return tr, c.newTransfer(t, book, tr, pt.Request(id, ""))
 	}
-	tr := open[0]
 	req := inventory.TransferRequest{ID: tr.ID, Number: tr.Doc.Number, FromID: tr.Doc.FromID, ToID: tr.Doc.ToID}
 	for _, l := range tr.Doc.Lines {
 		req.Lines = append(req.Lines, inventory.TransferLineInput{ItemID: l.ItemID, Quantity: l.Requested, Lot: l.Lot, Serial: l.Serial})
@@ -200,16 +197,12 @@ func (c *call) proposeTransfer(t *txn, book *inventory.Book, prefix string, pt i
 
 // proposeOrder adds a proposed order's lines to the draft the plan made
 // under its key, or drafts a new order.
-func (c *call) proposeOrder(t *txn, book *inventory.Book, prefix string, po inventory.ProposedOrder) (*PurchaseOrder, error) {
-	open, err := find(t, purchaseOrdersTable, Query{Where: []Cond{Eq("plan_key", po.Key)}, Limit: 1})
+func (c *call) proposeOrder(t *txn, book *inventory.Book, date string, po inventory.ProposedOrder) (*PurchaseOrder, error) {
+	o, id, err := proposed(t, purchaseOrdersTable, date, po.Key)
 	if err != nil {
 		return nil, err
 	}
-	if len(open) == 0 {
-		id, err := freeID(t, purchaseOrdersTable, prefix+po.Key)
-		if err != nil {
-			return nil, err
-		}
+	if o == nil {
 		o := &PurchaseOrder{Meta: Meta{ID: id}, PlanKey: po.Key, CreatedBy: c.scope.Actor, Notes: "replenishment plan"}
 		if err := c.newOrder(t, o, func(number string) (inventory.PurchaseOrder, error) { return po.Draft(c.now, id, number) }); err != nil {
 			return nil, err
@@ -217,7 +210,6 @@ func (c *call) proposeOrder(t *txn, book *inventory.Book, prefix string, po inve
 		book.Track(o.Doc)
 		return o, nil
 	}
-	o := open[0]
 	doc := o.Doc
 	for _, pl := range po.Lines {
 		i := slices.IndexFunc(doc.Lines, func(l inventory.OrderLine) bool { return l.ItemID == pl.ItemID })
@@ -233,6 +225,27 @@ func (c *call) proposeOrder(t *txn, book *inventory.Book, prefix string, po inve
 	o.Doc = doc
 	book.Track(o.Doc)
 	return o, update(t, purchaseOrdersTable, o)
+}
+
+// proposed returns the open document a plan made under key, or, when there
+// is none, the id a new one takes.
+func proposed[T any, P entity[T]](t *txn, tb table[T], date, key string) (P, string, error) {
+	open, err := find[T, P](t, tb, Query{Where: []Cond{Eq("plan_key", key)}, Limit: 1})
+	switch {
+	case err != nil:
+		return nil, "", err
+	case len(open) > 0:
+		return open[0], "", nil
+	}
+	id, err := freeID[T, P](t, tb, planID(date, key))
+	return nil, id, err
+}
+
+// planID is the id of the document a planning run on date (YYYYMMDD)
+// proposes under a plan key: the same in every run of that day.
+func planID(date, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "rpl-" + date + "-" + hex.EncodeToString(sum[:10])
 }
 
 // freeID returns id, or id-2, id-3 … when a document already has it (one
