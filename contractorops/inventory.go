@@ -348,7 +348,7 @@ func (e *Engine) registerInventory() {
 		updateLocation: mutation(e, "inventory/v1/updateLocation", "Change a stock location, or retire it.", manage, (*call).updateStockLocation),
 		getLocation: query(e, "inventory/v1/getLocation", "Read a stock location.", readers,
 			func(c *call, in *IDInput) (*StockLocation, error) { return getByID(c, stockLocationsTable, in.ID) }),
-		listLocations:  query(e, "inventory/v1/listLocations", "List stock locations by code.", readers, (*call).listStockLocations),
+		listLocations:  query(e, "inventory/v1/listLocations", "List stock locations by code (a technician: their truck).", field, (*call).listStockLocations),
 		createSupplier: mutation(e, "inventory/v1/createSupplier", "Add a supplier and its price list.", manage, (*call).createSupplier),
 		updateSupplier: mutation(e, "inventory/v1/updateSupplier", "Change a supplier or its price list, or retire it.", manage, (*call).updateSupplier),
 		getSupplier: query(e, "inventory/v1/getSupplier", "Read a supplier.", readers,
@@ -435,6 +435,12 @@ func (c *call) listStockItems(in *ListStockItemsInput) (*Page[StockItem], error)
 func (c *call) listStockLocations(in *ListStockLocationsInput) (*[]StockLocation, error) {
 	return inTx(c, "list-locations", func(t *txn) (*[]StockLocation, error) {
 		q := Query{OrderBy: "code"}
+		if tech := c.technicianID(); tech != "" {
+			if in.TechnicianID != "" && in.TechnicianID != tech {
+				return &[]StockLocation{}, nil
+			}
+			in.TechnicianID = tech
+		}
 		if in.Type != "" {
 			q.Where = append(q.Where, Eq("type", string(in.Type)))
 		}

@@ -129,15 +129,14 @@ func jobNeeds(t *txn, j *Job) ([]jobNeed, error) {
 	if len(needs) == 0 {
 		return nil, nil
 	}
-	moves, err := jobLedger(t, j.ID)
+	used, err := jobMaterialsUsed(t, j.ID)
 	if err != nil {
 		return nil, err
 	}
-	used := inventory.JobMaterials(j.ID, moves)
 	out := needs[:0]
 	for _, n := range needs {
 		if n.item != nil {
-			if k := slices.IndexFunc(used, func(m inventory.JobMaterial) bool { return m.ItemID == n.item.ID }); k >= 0 {
+			if k := slices.IndexFunc(used, func(m MaterialUse) bool { return m.ItemID == n.item.ID }); k >= 0 {
 				n.qty = n.qty.Sub(used[k].Quantity)
 			}
 		}
@@ -675,29 +674,41 @@ func (m MaterialUse) InvoiceLine(currency string) (pricing.MaterialUse, error) {
 // returns, sorted by item, leaving out items returned in full: the hook
 // billing calls for invoices from actuals and job profitability.
 func jobMaterialsUsed(t *txn, jobID string) ([]MaterialUse, error) {
+	uses, _, err := jobUses(t, jobID)
+	return uses, err
+}
+
+// jobUses returns what a job used of each item (see jobMaterialsUsed) and
+// the job's material cost: the exact sum of the ledger's values, which
+// includes the rounding residue an item returned in full may leave (a
+// return credits the job's average unit cost, to inventory.CostPlaces).
+func jobUses(t *txn, jobID string) ([]MaterialUse, decimal.Decimal, error) {
 	moves, err := jobLedger(t, jobID)
 	if err != nil {
-		return nil, err
+		return nil, decimal.Zero, err
 	}
 	var out []MaterialUse
+	var total decimal.Decimal
 	for _, m := range inventory.JobMaterials(jobID, moves) {
+		total = total.Add(m.Cost)
 		if m.Quantity.Sign() <= 0 {
 			continue
 		}
 		it, err := load(t, stockItemsTable, m.ItemID)
 		if err != nil {
-			return nil, err
+			return nil, decimal.Zero, err
 		}
 		out = append(out, MaterialUse{
 			ItemID: m.ItemID, SKU: it.SKU, Name: it.Name, Unit: it.Unit, PricebookItemID: it.PricebookItemID,
 			Quantity: m.Quantity, Cost: m.Cost, UnitCost: m.UnitCost(),
 		})
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // JobMaterials is the materials a job used and their cost, in the
-// organization's currency.
+// organization's currency. Cost is the job's material cost, exact to the
+// ledger (see jobUses).
 type JobMaterials struct {
 	JobID    string          `json:"jobId"`
 	Currency string          `json:"currency"`
@@ -706,7 +717,7 @@ type JobMaterials struct {
 }
 
 func jobMaterials(t *txn, j *Job) (*JobMaterials, error) {
-	uses, err := jobMaterialsUsed(t, j.ID)
+	uses, cost, err := jobUses(t, j.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -714,12 +725,9 @@ func jobMaterials(t *txn, j *Job) (*JobMaterials, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &JobMaterials{JobID: j.ID, Currency: org.Currency, Lines: uses}
+	out := &JobMaterials{JobID: j.ID, Currency: org.Currency, Lines: uses, Cost: cost}
 	if out.Lines == nil {
 		out.Lines = []MaterialUse{}
-	}
-	for _, u := range uses {
-		out.Cost = out.Cost.Add(u.Cost)
 	}
 	return out, nil
 }

@@ -205,9 +205,17 @@ func testInventoryJobMaterials(t *testing.T, f *fixture) {
 	wantCode(t, err, contractorops.CodeNotFound) // not his job
 	_, err = f.eng.Inventory.StockByLocation(ctx, s.bobScope, s.truck1)
 	wantCode(t, err, contractorops.CodeForbidden)
+	bobs := s.job(t)
+	s.assign(t, bobs.ID, s.bob)
+	_, err = f.eng.Inventory.Consume(ctx, s.bobScope, "bob-takes", contractorops.MaterialsInput{JobID: bobs.ID, LocationID: s.truck1,
+		Lines: []contractorops.MaterialLine{{SKU: "CAP-45-5", Quantity: dec("1")}}})
+	wantCode(t, err, contractorops.CodeForbidden) // his job, Ann's truck
 	_, err = f.eng.Inventory.Consume(ctx, s.annScope, "ann-wh", contractorops.MaterialsInput{JobID: j.ID, LocationID: s.wh,
 		Lines: []contractorops.MaterialLine{{SKU: "CAP-45-5", Quantity: dec("1")}}})
 	wantCode(t, err, contractorops.CodeForbidden)
+	if mine := must(f.eng.Inventory.ListLocations(ctx, s.annScope, contractorops.ListStockLocationsInput{}))(t); len(mine) != 1 || mine[0].ID != s.truck1 {
+		t.Errorf("Ann lists the locations %+v, want her truck", mine)
+	}
 
 	// Ann uses 3 capacitors and 2.75 lb of refrigerant (more than
 	// reserved: the truck has it) from her truck, by SKU.
