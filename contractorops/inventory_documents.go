@@ -178,6 +178,10 @@ func (c *call) requestTransfer(in *TransferInput) (*TransferResult, error) {
 		if err := c.newTransfer(t, l.book, tr, inventory.TransferRequest{FromID: in.FromLocationID, ToID: in.ToLocationID, Lines: in.Lines}); err != nil {
 			return nil, err
 		}
+		l.hold(keysAt(in.FromLocationID, items)...)
+		if err := l.save(); err != nil {
+			return nil, err
+		}
 		return &TransferResult{Transfer: *tr, Movements: []StockMovement{}}, nil
 	})
 }
@@ -752,6 +756,7 @@ func (c *call) recordCount(in *RecordCountInput) (*CountResult, error) {
 		items[i] = line.ItemID
 	}
 	return c.countOp("record-count", in.ID, items, func(cc *CycleCount, l *ledger) ([]inventory.Movement, error) {
+		l.hold(keysAt(cc.Doc.LocationID, items)...)
 		for i, line := range in.Lines {
 			doc, err := cc.Doc.Record(line.ItemID, line.Counted, c.now, actorRef(c.scope.Actor), l.book)
 			if err != nil {

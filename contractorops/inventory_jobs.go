@@ -255,6 +255,12 @@ func (c *call) reserveJobParts(t *txn, job *Job, technicianID string, override *
 		if doc.ID != "" {
 			res.Doc = doc
 		}
+		for _, line := range res.Doc.Lines {
+			l.hold(inventory.Key{ItemID: line.ItemID, LocationID: line.LocationID})
+		}
+		if err := l.save(); err != nil {
+			return nil, err
+		}
 	}
 	short := partShortages(needs, truck, found)
 	if len(short) > 0 {

@@ -78,6 +78,7 @@ type ledger struct {
 	locations map[string]*StockLocation
 	snapshots map[inventory.Key]*stockSnapshot // nil: none stored yet
 	count     map[inventory.Key]int64          // movements stored per key
+	held      map[inventory.Key]bool
 	appended  []StockMovement
 }
 
@@ -88,7 +89,7 @@ type ledger struct {
 // are other locations the command names (a transfer's destination).
 func (c *call) openLedger(t *txn, keys []inventory.Key, locs ...string) (*ledger, error) {
 	l := &ledger{c: c, t: t, items: map[string]*StockItem{}, locations: map[string]*StockLocation{},
-		snapshots: map[inventory.Key]*stockSnapshot{}, count: map[inventory.Key]int64{}}
+		snapshots: map[inventory.Key]*stockSnapshot{}, count: map[inventory.Key]int64{}, held: map[inventory.Key]bool{}}
 	var locIDs []string
 	for _, k := range keys {
 		if err := l.loadItem(k.ItemID); err != nil {
@@ -258,8 +259,20 @@ func (l *ledger) append(ms ...inventory.Movement) error {
 
 func actorRef(a Actor) string { return string(a.Kind) + ":" + a.ID }
 
-// save stores the snapshot of every balance the transaction moved. A
-// snapshot that does not count the movements appended for it means a
+// hold records that the command decided on what is available at keys
+// without moving stock there (a reservation, a transfer request, a count):
+// save bumps the version of their snapshots, so that a concurrent command
+// that moved or held stock there since it was read makes one of the two
+// lose the race (a retryable CONFLICT) instead of both promising the same
+// stock. Writers of one item×location are serialized by its snapshot.
+func (l *ledger) hold(keys ...inventory.Key) {
+	for _, k := range keys {
+		l.held[k] = true
+	}
+}
+
+// save stores the snapshot of every balance the transaction moved or held.
+// A snapshot that does not count the movements appended for it means a
 // movement was posted to the book and not stored: the transaction fails.
 func (l *ledger) save() error {
 	for k, n := range l.count {
@@ -278,7 +291,7 @@ func (l *ledger) save() error {
 			s = &stockSnapshot{Meta: Meta{ID: snapshotID(k)}, Balance: bal}
 			err = insert(l.t, stockBalancesTable, s)
 			l.snapshots[k] = s
-		case s.Balance.Movements() != n:
+		case s.Balance.Movements() != n || l.held[k]:
 			s.Balance = bal
 			err = update(l.t, stockBalancesTable, s)
 		}
@@ -509,6 +522,21 @@ type stockView struct {
 	book      *inventory.Book
 	items     map[string]*StockItem
 	locations map[string]*StockLocation
+	snapshots map[inventory.Key]*stockSnapshot
+}
+
+// hold bumps the version of the snapshots of keys (see ledger.hold): a
+// plan that reserves stock by requesting transfers holds their sources.
+func (v *stockView) hold(t *txn, keys ...inventory.Key) error {
+	for _, k := range keys {
+		if s := v.snapshots[k]; s != nil {
+			if err := update(t, stockBalancesTable, s); err != nil {
+				return err
+			}
+			delete(v.snapshots, k) // once per transaction
+		}
+	}
+	return nil
 }
 
 // viewStock builds a complete book of the snapshots matching snaps, the open
@@ -516,7 +544,7 @@ type stockView struct {
 // and the catalog: the items given (every item when nil) and every
 // location.
 func viewStock(t *txn, items []*StockItem, snaps Query, loc string) (*stockView, error) {
-	v := &stockView{items: map[string]*StockItem{}, locations: map[string]*StockLocation{}}
+	v := &stockView{items: map[string]*StockItem{}, locations: map[string]*StockLocation{}, snapshots: map[inventory.Key]*stockSnapshot{}}
 	if items == nil {
 		var err error
 		if items, err = find(t, stockItemsTable, Query{}); err != nil {
@@ -546,6 +574,7 @@ func viewStock(t *txn, items []*StockItem, snaps Query, loc string) (*stockView,
 			if err := v.book.Load(s.Balance); err != nil {
 				return nil, err
 			}
+			v.snapshots[s.Balance.Key()] = s
 		}
 	}
 	docs, err := openDocuments(t, loc)

@@ -150,7 +150,7 @@ func (c *call) planReplenishment(in *PlanReplenishmentInput) (*ReplenishmentRun,
 		run := &ReplenishmentRun{Proposal: p, Transfers: []StockTransfer{}, Orders: []PurchaseOrder{}}
 		date := c.now.In(tz).Format("20060102")
 		for _, pt := range p.Transfers {
-			tr, err := c.proposeTransfer(t, v.book, date, pt)
+			tr, err := c.proposeTransfer(t, v, date, pt)
 			if err != nil {
 				return nil, err
 			}
@@ -169,14 +169,21 @@ func (c *call) planReplenishment(in *PlanReplenishmentInput) (*ReplenishmentRun,
 
 // proposeTransfer adds a proposed transfer to the pending transfer the plan
 // made under its key, or requests a new one.
-func (c *call) proposeTransfer(t *txn, book *inventory.Book, date string, pt inventory.ProposedTransfer) (*StockTransfer, error) {
+func (c *call) proposeTransfer(t *txn, v *stockView, date string, pt inventory.ProposedTransfer) (*StockTransfer, error) {
+	keys := make([]inventory.Key, len(pt.Lines))
+	for i, l := range pt.Lines {
+		keys[i] = inventory.Key{ItemID: l.ItemID, LocationID: pt.FromID}
+	}
+	if err := v.hold(t, keys...); err != nil {
+		return nil, err
+	}
 	tr, id, err := proposed(t, transfersTable, date, pt.Key)
 	if err != nil {
 		return nil, err
 	}
 	if tr == nil {
 		tr := &StockTransfer{Meta: Meta{ID: id}, PlanKey: pt.Key, RequestedBy: c.scope.Actor, Note: "replenishment plan"}
-		return tr, c.newTransfer(t, book, tr, pt.Request(id, ""))
+		return tr, c.newTransfer(t, v.book, tr, pt.Request(id, ""))
 	}
 	req := inventory.TransferRequest{ID: tr.ID, Number: tr.Doc.Number, FromID: tr.Doc.FromID, ToID: tr.Doc.ToID}
 	for _, l := range tr.Doc.Lines {
@@ -189,7 +196,7 @@ func (c *call) proposeTransfer(t *txn, book *inventory.Book, date string, pt inv
 			req.Lines = append(req.Lines, inventory.TransferLineInput{ItemID: pl.ItemID, Quantity: pl.Quantity})
 		}
 	}
-	if tr.Doc, err = book.RequestTransfer(tr.Doc.RequestedAt, req); err != nil {
+	if tr.Doc, err = v.book.RequestTransfer(tr.Doc.RequestedAt, req); err != nil {
 		return nil, err
 	}
 	return tr, update(t, transfersTable, tr)

@@ -190,24 +190,20 @@ func TestInventoryConcurrentConsumption(t *testing.T) {
 func testInventoryConcurrentConsumption(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	s := newStock(t, f)
-	s.receive(t, s.truck1, s.cap, "8", "11.25")
+	s.receive(t, s.truck1, s.cap, "6", "11.25")
 	j := s.job(t)
-	const n = 8
+	const n = 6
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := fmt.Sprint("use-", i)
-			for range 20 { // a retryable CONFLICT is retried with the same key
-				_, errs[i] = f.eng.Inventory.Consume(ctx, s.owner, key, contractorops.MaterialsInput{JobID: j.ID, LocationID: s.truck1,
+			errs[i] = retried(func() error {
+				_, err := f.eng.Inventory.Consume(ctx, s.owner, fmt.Sprint("use-", i), contractorops.MaterialsInput{JobID: j.ID, LocationID: s.truck1,
 					Lines: []contractorops.MaterialLine{{ItemID: s.cap.ID, Quantity: dec("1")}}})
-				var e *contractorops.Error
-				if !errors.As(errs[i], &e) || !e.Retryable {
-					break
-				}
-			}
+				return err
+			})
 		}()
 	}
 	wg.Wait()
@@ -218,11 +214,69 @@ func testInventoryConcurrentConsumption(t *testing.T, f *fixture) {
 	}
 	wantLevel(t, s.level(t, s.cap, s.truck1), "0", "0", "0")
 	m := must(f.eng.Inventory.JobMaterials(ctx, s.owner, j.ID))(t)
-	if !m.Cost.Equal(dec("90")) {
-		t.Errorf("job cost %s, want 90", m.Cost)
+	if !m.Cost.Equal(dec("67.5")) {
+		t.Errorf("job cost %s, want 67.50", m.Cost)
 	}
 	_, err := f.eng.Inventory.Consume(ctx, s.owner, "one-more", contractorops.MaterialsInput{JobID: j.ID, LocationID: s.truck1,
 		Lines: []contractorops.MaterialLine{{ItemID: s.cap.ID, Quantity: dec("1")}}})
 	wantCode(t, err, contractorops.CodeInventoryShortage)
 	s.verify(t)
+}
+
+// TestInventoryConcurrentReservations schedules jobs on one truck at once,
+// more than its stock covers: a reservation bumps the version of the
+// balances it holds stock at, so two dispatchers never reserve the same
+// part twice. Exactly as many jobs as there are parts get them.
+func TestInventoryConcurrentReservations(t *testing.T) {
+	eachStore(t, testInventoryConcurrentReservations)
+}
+
+func testInventoryConcurrentReservations(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	s := newStock(t, f)
+	s.receive(t, s.truck1, s.cap, "3", "11")
+	const n = 6
+	jobs := make([]*contractorops.Job, n)
+	for i := range jobs {
+		jobs[i] = s.job(t, contractorops.PartRequirement{SKU: "CAP-45-5", Quantity: "1"})
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = retried(func() error {
+				_, err := f.eng.Inventory.ReserveJob(ctx, s.dispatcher, fmt.Sprint("reserve-", i), contractorops.ReserveJobPartsInput{JobID: jobs[i].ID, TechnicianID: s.ann})
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	reserved := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			reserved++
+		case !isCode(err, contractorops.CodeInventoryShortage):
+			t.Fatalf("job %d: %v", i, err)
+		}
+	}
+	if reserved != 3 {
+		t.Errorf("%d jobs got their part, want 3", reserved)
+	}
+	wantLevel(t, s.level(t, s.cap, s.truck1), "3", "3", "33")
+}
+
+// retried runs fn until it does not fail with a retryable error (a lost
+// race), at most 20 times: what a client does with the same key.
+func retried(fn func() error) error {
+	var err error
+	for range 20 {
+		var e *contractorops.Error
+		if err = fn(); !errors.As(err, &e) || !e.Retryable {
+			return err
+		}
+	}
+	return err
 }
