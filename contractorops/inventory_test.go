@@ -329,6 +329,13 @@ func testInventoryShortage(t *testing.T, f *fixture) {
 	if len(r2.Doc.Lines) != 1 || r2.Doc.Lines[0].LocationID != s.wh {
 		t.Errorf("Bob's truck has none: the warehouse holds it, got %+v", r2.Doc.Lines)
 	}
+	// Reassigned to Ann, the job's part moves to her truck.
+	r3 := must(f.eng.Inventory.ReserveJob(ctx, s.dispatcher, "r5", contractorops.ReserveJobPartsInput{JobID: j2.ID, TechnicianID: s.ann}))(t).Reservation
+	if len(r3.Doc.Lines) != 1 || r3.Doc.Lines[0].LocationID != s.truck1 || r3.TechnicianID != s.ann {
+		t.Errorf("after reassigning: %+v", r3.Doc.Lines)
+	}
+	wantLevel(t, s.level(t, s.cap, s.wh), "3", "0", "33")
+	wantLevel(t, s.level(t, s.cap, s.truck1), "2", "1", "22")
 }
 
 // A purchase order: drafted at the supplier's price, submitted, confirmed,
