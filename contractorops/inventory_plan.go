@@ -27,7 +27,8 @@ import (
 // creates count in the next plan's positions (drafts are on order, pending
 // transfers in transit), so a second run proposes only what changed.
 
-// ProcurementAgent is the actor of the procurement agent's commands.
+// ProcurementAgent names the procurement agent: the id of its actor (kind
+// agent, role AGENT) and the name of its task.
 const ProcurementAgent = "procurement-agent"
 
 // defaultDemandDays is the consumption history a REORDER_POINT policy's
