@@ -606,3 +606,76 @@ func isCode(err error, code contractorops.Code) bool {
 	e, ok := err.(*contractorops.Error)
 	return ok && e.Code == code
 }
+
+// The catalog's rules: SKUs and codes are unique, a truck has one
+// technician who drives no other, the replenishment graph stays a tree, a
+// costing method is fixed, and a unit cannot change once stock moved.
+func TestInventoryCatalog(t *testing.T) { eachStore(t, testInventoryCatalog) }
+
+func testInventoryCatalog(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	s := newStock(t, f)
+	inv := f.eng.Inventory
+	_, err := inv.CreateItem(ctx, s.inv, "dup", contractorops.StockItemInput{SKU: " cap-45-5 ", Name: "Another capacitor"})
+	wantCode(t, err, contractorops.CodeConflict)
+	_, err = inv.CreateLocation(ctx, s.inv, "truck-no-tech", contractorops.StockLocationInput{Code: "TRUCK-3", Name: "Spare van", Type: inventory.Truck})
+	if got := fields(t, err); fmt.Sprint(got) != "[technicianId]" {
+		t.Errorf("a truck without a technician refused on %v", got)
+	}
+	_, err = inv.CreateLocation(ctx, s.inv, "second-truck", contractorops.StockLocationInput{Code: "TRUCK-3", Name: "Ann's second van", Type: inventory.Truck, TechnicianID: s.ann})
+	wantCode(t, err, contractorops.CodeConflict)
+	_, err = inv.UpdateLocation(ctx, s.inv, "cycle", contractorops.UpdateStockLocationInput{ID: s.wh, StockLocationInput: contractorops.StockLocationInput{
+		Code: "WH", Name: "Main warehouse", Type: inventory.Warehouse, ReplenishFromID: s.truck1}})
+	if got := fields(t, err); fmt.Sprint(got) != "[replenishFromId]" {
+		t.Errorf("a replenishment cycle refused on %v", got)
+	}
+	_, err = inv.CreateSupplier(ctx, s.inv, "bad-supplier", contractorops.SupplierInput{Code: "FERGUSON", Name: "Ferguson",
+		Items: []inventory.SupplierItem{{ItemID: "no-such-item", UnitCost: dec("1")}}})
+	if e := wantCode(t, err, contractorops.CodeNotFound); e.FieldErrors[0].Field != "items.0.itemId" {
+		t.Errorf("an unknown item on a price list named %+v", e.FieldErrors)
+	}
+
+	item := s.cap.StockItemInput
+	item.Costing = inventory.FIFO
+	_, err = inv.UpdateItem(ctx, s.inv, "costing", contractorops.UpdateStockItemInput{ID: s.cap.ID, StockItemInput: item})
+	if got := fields(t, err); fmt.Sprint(got) != "[costing]" {
+		t.Errorf("a costing change refused on %v", got)
+	}
+	item = s.cap.StockItemInput
+	item.Unit = inventory.Box
+	item.Name = "Run capacitor 45/5 µF (box)"
+	must(inv.UpdateItem(ctx, s.inv, "unit", contractorops.UpdateStockItemInput{ID: s.cap.ID, StockItemInput: item}))(t) // no stock yet
+	s.receive(t, s.wh, s.cap, "1", "11")
+	item.Unit = inventory.Each
+	_, err = inv.UpdateItem(ctx, s.inv, "unit-again", contractorops.UpdateStockItemInput{ID: s.cap.ID, StockItemInput: item})
+	if got := fields(t, err); fmt.Sprint(got) != "[unitOfMeasure]" {
+		t.Errorf("a unit change after stock moved refused on %v", got)
+	}
+	retired := false
+	must(inv.UpdateItem(ctx, s.inv, "retire", contractorops.UpdateStockItemInput{ID: s.filter.ID, StockItemInput: s.filter.StockItemInput, Active: &retired}))(t)
+	page := must(inv.ListItems(ctx, s.dispatcher, contractorops.ListStockItemsInput{Search: "r4"}))(t)
+	all := must(inv.ListItems(ctx, s.dispatcher, contractorops.ListStockItemsInput{IncludeInactive: true}))(t)
+	if len(page.Items) != 1 || page.Items[0].SKU != "R410A" || len(all.Items) != 3 {
+		t.Errorf("items by SKU prefix %+v, all %d", page.Items, len(all.Items))
+	}
+
+	sup := must(inv.GetSupplier(ctx, s.dispatcher, s.supplier))(t).SupplierInput
+	sup.Items = append(sup.Items, inventory.SupplierItem{ItemID: s.r410a.ID, UnitCost: dec("9.80"), PackSize: dec("25")})
+	must(inv.UpdateSupplier(ctx, s.inv, "price", contractorops.UpdateSupplierInput{ID: s.supplier, SupplierInput: sup}))(t)
+	if sups := must(inv.ListSuppliers(ctx, s.dispatcher, contractorops.ListSuppliersInput{}))(t); len(sups) != 1 || len(sups[0].Items) != 3 {
+		t.Errorf("suppliers = %+v", sups)
+	}
+	must(inv.SetPolicy(ctx, s.inv, "policy", contractorops.SetPolicyInput{Policy: inventory.Policy{ItemID: s.r410a.ID, LocationID: s.wh,
+		Kind: inventory.PolicyReorderPoint, Z: dec("1.65"), Min: dec("10")}}))(t)
+	if ps := must(inv.ListPolicies(ctx, s.dispatcher, contractorops.ListPoliciesInput{LocationID: s.wh}))(t); len(ps) != 1 || ps[0].Kind != inventory.PolicyReorderPoint {
+		t.Errorf("policies = %+v", ps)
+	}
+	plan := must(inv.ReplenishmentPlan(ctx, s.dispatcher, contractorops.PlanReplenishmentInput{}))(t)
+	if len(plan.Orders) != 1 || !plan.Orders[0].Lines[0].Quantity.Equal(dec("25")) {
+		t.Errorf("a reorder point of 10 with no demand buys one cylinder: %+v", plan.Orders)
+	}
+	must(inv.RemovePolicy(ctx, s.inv, "unpolicy", contractorops.PolicyRef{ItemID: s.r410a.ID, LocationID: s.wh}))(t)
+	if ps := must(inv.ListPolicies(ctx, s.dispatcher, contractorops.ListPoliciesInput{}))(t); len(ps) != 0 {
+		t.Errorf("after removing: %+v", ps)
+	}
+}
