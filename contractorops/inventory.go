@@ -337,18 +337,19 @@ func (s *InventoryService) ReplenishmentPlan(ctx context.Context, scope Scope, i
 func (e *Engine) registerInventory() {
 	manage, office := rolesManage(), rolesOffice()
 	readers := rolesReaders()
-	field := with(rolesOffice(), RoleTechnician)
+	field := with(rolesOffice(), RoleTechnician)  // technicians: their own jobs, from their own truck
+	truckReaders := with(readers, RoleTechnician) // technicians: their own truck
 	e.Inventory = &InventoryService{
 		createItem: mutation(e, "inventory/v1/createItem", "Add an inventory item.", manage, (*call).createStockItem),
 		updateItem: mutation(e, "inventory/v1/updateItem", "Change an inventory item, or retire it.", manage, (*call).updateStockItem),
-		getItem: query(e, "inventory/v1/getItem", "Read an inventory item.", with(readers, RoleTechnician),
+		getItem: query(e, "inventory/v1/getItem", "Read an inventory item.", truckReaders,
 			func(c *call, in *IDInput) (*StockItem, error) { return getByID(c, stockItemsTable, in.ID) }),
-		listItems:      query(e, "inventory/v1/listItems", "List inventory items by SKU.", with(readers, RoleTechnician), (*call).listStockItems),
+		listItems:      query(e, "inventory/v1/listItems", "List inventory items by SKU.", truckReaders, (*call).listStockItems),
 		createLocation: mutation(e, "inventory/v1/createLocation", "Add a stock location: a warehouse, a truck, a branch stockroom, consignment stock.", manage, (*call).createStockLocation),
 		updateLocation: mutation(e, "inventory/v1/updateLocation", "Change a stock location, or retire it.", manage, (*call).updateStockLocation),
 		getLocation: query(e, "inventory/v1/getLocation", "Read a stock location.", readers,
 			func(c *call, in *IDInput) (*StockLocation, error) { return getByID(c, stockLocationsTable, in.ID) }),
-		listLocations:  query(e, "inventory/v1/listLocations", "List stock locations by code (a technician: their truck).", field, (*call).listStockLocations),
+		listLocations:  query(e, "inventory/v1/listLocations", "List stock locations by code (a technician: their truck).", truckReaders, (*call).listStockLocations),
 		createSupplier: mutation(e, "inventory/v1/createSupplier", "Add a supplier and its price list.", manage, (*call).createSupplier),
 		updateSupplier: mutation(e, "inventory/v1/updateSupplier", "Change a supplier or its price list, or retire it.", manage, (*call).updateSupplier),
 		getSupplier: query(e, "inventory/v1/getSupplier", "Read a supplier.", readers,
@@ -367,9 +368,9 @@ func (e *Engine) registerInventory() {
 		consume:         mutation(e, "inventory/v1/consume", "Record materials used on a job's visit, from the technician's truck.", field, (*call).consume),
 		returnMaterials: mutation(e, "inventory/v1/returnMaterials", "Bring unused materials back from a job.", field, (*call).returnMaterials),
 		stockByItem:     query(e, "inventory/v1/stockByItem", "Read the stock of an item at every location.", readers, (*call).stockByItem),
-		stockByLocation: query(e, "inventory/v1/stockByLocation", "Read the stock of every item at a location (a technician: their truck).", field, (*call).stockByLocation),
+		stockByLocation: query(e, "inventory/v1/stockByLocation", "Read the stock of every item at a location (a technician: their truck).", truckReaders, (*call).stockByLocation),
 		negatives:       query(e, "inventory/v1/negatives", "Report negative stock, stock reserved beyond what is on hand, and jobs scheduled short of parts.", readers, (*call).negatives),
-		listMovements:   query(e, "inventory/v1/listMovements", "List the stock ledger, newest first.", field, (*call).listMovements),
+		listMovements:   query(e, "inventory/v1/listMovements", "List the stock ledger, newest first.", truckReaders, (*call).listMovements),
 		verifyLedger:    query(e, "inventory/v1/verifyLedger", "Check every stored balance against the replay of its ledger.", rolesAdmin(), (*call).verifyLedger),
 		requestTransfer: mutation(e, "inventory/v1/requestTransfer", "Request a transfer between two locations.", office, (*call).requestTransfer),
 		shipTransfer:    mutation(e, "inventory/v1/shipTransfer", "Ship a pending transfer, in full or in part.", office, (*call).shipTransfer),
@@ -399,7 +400,7 @@ func (e *Engine) registerInventory() {
 		reserveJob:        mutation(e, "inventory/v1/reserveJob", "Reserve a job's parts on its technician's truck (a dispatcher may override a shortage with a reason).", with(office, RoleAgent), (*call).reserveJob),
 		releaseJob:        mutation(e, "inventory/v1/releaseJob", "Release what a job's parts reservation holds.", with(office, RoleAgent), (*call).releaseJob),
 		jobReservation:    query(e, "inventory/v1/jobReservation", "Read a job's parts reservation.", with(readers, RoleTechnician, RoleAgent), (*call).getJobReservation),
-		jobMaterials:      query(e, "inventory/v1/jobMaterials", "Read the materials a job used and their cost.", with(readers, RoleTechnician), (*call).getJobMaterials),
+		jobMaterials:      query(e, "inventory/v1/jobMaterials", "Read the materials a job used and their cost.", truckReaders, (*call).getJobMaterials),
 		planReplenishment: mutation(e, "inventory/v1/planReplenishment", "Run the replenishment plan: draft its transfers and purchase orders (the procurement agent's command).", with(office, RoleAgent), (*call).planReplenishment),
 		replenishmentPlan: query(e, "inventory/v1/replenishmentPlan", "Compute the replenishment plan without acting on it.", readers, (*call).replenishmentPlan),
 	}
