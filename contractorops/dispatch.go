@@ -325,8 +325,12 @@ func (c *call) checkPlacement(t *txn, j *Job, v *Visit, techID string, start, en
 	if err := complianceGate(t, start, req, tech.ID); err != nil {
 		return err
 	}
+	dc, err := c.readDispatchContext(t)
+	if err != nil {
+		return err
+	}
 	from, to := start.Add(-24*time.Hour), end.Add(24*time.Hour)
-	dt, err := c.dispatchTechnician(t, tech, from, to)
+	dt, err := c.dispatchTechnician(t, dc, tech, from, to)
 	if err != nil {
 		return err
 	}
@@ -346,11 +350,7 @@ func (c *call) checkPlacement(t *txn, j *Job, v *Visit, techID string, start, en
 		loc := dispatchLocation(bj.Location)
 		dt.Busy = append(dt.Busy, dispatch.Appointment{JobID: b.JobID, Start: b.Start, End: b.End, Location: &loc})
 	}
-	areas, err := find(t, serviceAreasTable, Query{})
-	if err != nil {
-		return err
-	}
-	dj, err := c.dispatchJob(t, j, j.ID, areas)
+	dj, err := c.dispatchJob(t, dc, j, j.ID)
 	if err != nil {
 		return err
 	}
@@ -387,10 +387,22 @@ func (c *call) orgTimeZone(t *txn) string {
 	return org.TimeZone
 }
 
-// place books the technician on the job: on visit v, or on a new visit from
-// start to end, with a new ASSIGNED assignment and the parts reserved; the
-// job takes the technician and follows its visits.
+// place books the technician on the job: the job's parts reserved on the
+// technician's truck (INVENTORY_SHORTAGE unless overrideParts gives a
+// reason), then visit v, or a new visit from start to end, with a new
+// ASSIGNED assignment; the job takes the technician and follows its visits.
 func (c *call) place(t *txn, j *Job, v *Visit, techID string, start, end time.Time, source, overrideParts string) (*Assignment, error) {
+	// The parts first: a shortage refuses the placement before anything is
+	// written, so a plan can skip the stop and apply the others.
+	var override *PartsOverride
+	if overrideParts != "" {
+		override = &PartsOverride{Reason: overrideParts}
+	}
+	if len(j.Requirements.Parts) > 0 {
+		if _, err := c.reserveJobParts(t, j, techID, override); err != nil {
+			return nil, err
+		}
+	}
 	if v == nil {
 		vs, err := find(t, visitsTable, Query{Where: []Cond{Eq("job_id", j.ID)}})
 		if err != nil {
@@ -416,13 +428,8 @@ func (c *call) place(t *txn, j *Job, v *Visit, techID string, start, end time.Ti
 		State: ch.Assignment, History: []jobfsm.Entry[jobfsm.AssignmentStatus]{ch.Entry},
 		Start: start, End: end, ETA: start, Source: source,
 	}
-	if c.e.reserveParts != nil && len(j.Requirements.Parts) > 0 {
-		if err := c.e.reserveParts(t, j, techID, start, overrideParts); err != nil {
-			return nil, err
-		}
-		if overrideParts != "" {
-			a.Overrides = append(a.Overrides, Override{Rule: CodeInventoryShortage, Reason: overrideParts, By: c.scope.Actor})
-		}
+	if override != nil {
+		a.Overrides = append(a.Overrides, Override{Rule: CodeInventoryShortage, Reason: override.Reason, By: c.scope.Actor})
 	}
 	if err := insert(t, assignmentsTable, a); err != nil {
 		return nil, err
@@ -486,6 +493,12 @@ func (c *call) reassign(in *ReassignInput) (*AssignmentResult, error) {
 		rs, err := old.State.Reassign(in.TechnicianID, c.request(in.ReasonCode, in.Reason))
 		if err != nil {
 			return nil, err
+		}
+		if len(j.Requirements.Parts) > 0 {
+			// The parts follow the work to the new technician's truck.
+			if _, err := c.reserveJobParts(t, j, in.TechnicianID, nil); err != nil {
+				return nil, err
+			}
 		}
 		if rs.Cancelled != nil {
 			old.State = rs.Cancelled.Assignment
@@ -583,6 +596,13 @@ func (c *call) updateAssignmentStatus(in *UpdateAssignmentStatusInput) (*Assignm
 		}
 		if released && j.TechnicianID == a.TechnicianID() && !c.hasActiveAssignment(t, j.ID, j.TechnicianID, "") {
 			j.TechnicianID = c.nextTechnician(t, j.ID)
+			if j.TechnicianID == "" {
+				// Nobody holds the work: its parts go back to stock until
+				// the next placement reserves them again.
+				if err := c.releaseJobParts(t, j); err != nil {
+					return nil, err
+				}
+			}
 			if j.TechnicianID == "" && j.Status() == jobfsm.JobDispatched {
 				// Nobody is on the job any more: it is scheduled again.
 				if err := c.transition(t, j, jobfsm.JobScheduled, "", "its technician was released"); err != nil {

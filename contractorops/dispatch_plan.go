@@ -69,6 +69,10 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 	}
 	ds.Snapshot.Compliance = dispatchCompliance(status)
 
+	dc, err := c.readDispatchContext(t)
+	if err != nil {
+		return nil, err
+	}
 	techs, err := find(t, techniciansTable, Query{Where: []Cond{Eq("active", "true")}})
 	if err != nil {
 		return nil, err
@@ -77,16 +81,12 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 		if len(opt.technicians) > 0 && !slices.Contains(opt.technicians, tech.ID) {
 			continue
 		}
-		dt, err := c.dispatchTechnician(t, tech, from, to)
+		dt, err := c.dispatchTechnician(t, dc, tech, from, to)
 		if err != nil {
 			return nil, err
 		}
 		ds.Snapshot.Technicians = append(ds.Snapshot.Technicians, dt)
 		ds.Names[tech.ID] = tech.Name()
-	}
-	areas, err := find(t, serviceAreasTable, Query{})
-	if err != nil {
-		return nil, err
 	}
 	jobs := map[string]*Job{}
 	loadJob := func(id string) (*Job, error) {
@@ -122,7 +122,7 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 			return nil, err
 		}
 		id := visitPlanID(v.ID)
-		dj, err := c.dispatchJob(t, j, id, areas)
+		dj, err := c.dispatchJob(t, dc, j, id)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 				continue
 			}
 			id := jobPlanID(j.ID)
-			dj, err := c.dispatchJob(t, j, id, areas)
+			dj, err := c.dispatchJob(t, dc, j, id)
 			if err != nil {
 				return nil, err
 			}
@@ -498,7 +498,7 @@ func (c *call) insertEmergency(in *InsertEmergencyInput) (*InsertResult, error) 
 				return nil, fieldError(CodeConflict, "jobId", "already_planned", fmt.Sprintf("job %s is already on %s's route (%s)", j.Number, ds.Names[ref.TechnicianID], id))
 			}
 		}
-		areas, err := find(t, serviceAreasTable, Query{})
+		dc, err := c.readDispatchContext(t)
 		if err != nil {
 			return nil, err
 		}
@@ -508,7 +508,7 @@ func (c *call) insertEmergency(in *InsertEmergencyInput) (*InsertResult, error) 
 				id = pid // a booked visit without a technician
 			}
 		}
-		dj, err := c.dispatchJob(t, j, id, areas)
+		dj, err := c.dispatchJob(t, dc, j, id)
 		if err != nil {
 			return nil, err
 		}
@@ -624,7 +624,7 @@ func (c *call) applyPlan(t *txn, ds *daySnapshot, plan *dispatch.Plan, planID, s
 				}
 				fallthrough
 			default:
-				placed, err := c.placeSavepoint(t, j, v, r.TechnicianID, s.Start, s.Depart, source)
+				placed, err := c.placePlanned(t, j, v, r.TechnicianID, s.Start, s.Depart, source)
 				if err != nil {
 					if e := AsError(err); e.Type == TypeDomain {
 						skip(ref, e.Message)
@@ -681,17 +681,12 @@ func (c *call) applyPlan(t *txn, ds *daySnapshot, plan *dispatch.Plan, planID, s
 	return out, nil
 }
 
-// placeSavepoint is place, for a plan: a domain refusal of one stop (its
-// parts, the job's state) leaves the others to apply. Stores roll a whole
-// transaction back on error, so the rules place checks are checked first.
-func (c *call) placeSavepoint(t *txn, j *Job, v *Visit, techID string, start, end time.Time, source string) (*Assignment, error) {
+// placePlanned is place, for a plan's stop: a refusal of one stop (the
+// job's state, its parts) comes before any write, so the plan skips the
+// stop and applies the others.
+func (c *call) placePlanned(t *txn, j *Job, v *Visit, techID string, start, end time.Time, source string) (*Assignment, error) {
 	if !assignable(j.Status()) {
 		return nil, NewError(CodeIllegalTransition, "job %s is %s", j.Number, j.Status())
-	}
-	if c.e.partsAvailable != nil && len(j.Requirements.Parts) > 0 {
-		if err := c.e.partsAvailable(t, j, techID, start); err != nil {
-			return nil, err
-		}
 	}
 	return c.place(t, j, v, techID, start, end, source, "")
 }

@@ -46,10 +46,65 @@ func dayBounds(date jobfsm.Date, loc *time.Location) (time.Time, time.Time) {
 	return start, time.Date(date.Year, date.Month, date.Day+1, 0, 0, 0, 0, loc)
 }
 
+// dispatchContext is what one transaction gathers once for the optimizer's
+// snapshot: the service areas (territories), and the parts each
+// technician's truck and its warehouse can supply (a job's parts are
+// reserved there when it is placed).
+type dispatchContext struct {
+	areas []*ServiceArea
+	// supply is, by technician, the available quantity of each SKU on their
+	// truck plus at the truck's warehouse: what a reservation can draw on.
+	supply map[string]map[string]int
+}
+
+// readDispatchContext gathers the dispatch context.
+func (c *call) readDispatchContext(t *txn) (*dispatchContext, error) {
+	dc := &dispatchContext{supply: map[string]map[string]int{}}
+	var err error
+	if dc.areas, err = find(t, serviceAreasTable, Query{}); err != nil {
+		return nil, err
+	}
+	items, err := find(t, stockItemsTable, Query{})
+	if err != nil || len(items) == 0 {
+		return dc, err
+	}
+	sku := map[string]string{} // item id → SKU
+	for _, it := range items {
+		sku[it.ID] = skuKey(it.SKU)
+	}
+	v, err := viewStock(t, items, Query{}, "")
+	if err != nil {
+		return nil, err
+	}
+	available := map[string]map[string]decimal.Decimal{} // location → SKU → quantity
+	for _, lv := range v.book.Levels() {
+		if available[lv.LocationID] == nil {
+			available[lv.LocationID] = map[string]decimal.Decimal{}
+		}
+		available[lv.LocationID][sku[lv.ItemID]] = lv.Available()
+	}
+	for _, loc := range v.locations {
+		if loc.TechnicianID == "" || !loc.Active {
+			continue
+		}
+		have := map[string]int{}
+		for _, l := range []string{loc.ID, loc.ReplenishFromID} {
+			for s, q := range available[l] {
+				if q.IsPositive() {
+					have[s] += int(q.Floor().IntPart())
+				}
+			}
+		}
+		dc.supply[loc.TechnicianID] = have
+	}
+	return dc, nil
+}
+
 // dispatchTechnician builds the optimizer's view of a technician on the day
 // [from, to): the shifts of their weekly hours, their time off, skills,
-// certifications, territories, limits, start location and truck.
-func (c *call) dispatchTechnician(t *txn, tech *Technician, from, to time.Time) (dispatch.Technician, error) {
+// certifications, territories, limits, start location and the parts they
+// can get.
+func (c *call) dispatchTechnician(t *txn, dc *dispatchContext, tech *Technician, from, to time.Time) (dispatch.Technician, error) {
 	loc, _, err := technicianLocation(t, tech)
 	if err != nil {
 		return dispatch.Technician{}, err
@@ -81,17 +136,13 @@ func (c *call) dispatchTechnician(t *txn, tech *Technician, from, to time.Time) 
 	for _, o := range offs {
 		dt.TimeOff = append(dt.TimeOff, dispatch.Interval{Start: o.StartsAt, End: o.EndsAt})
 	}
-	if c.e.truckStock != nil {
-		if dt.Truck, err = c.e.truckStock(t, tech.ID); err != nil {
-			return dispatch.Technician{}, err
-		}
-	}
+	dt.Truck = dc.supply[tech.ID]
 	return dt, nil
 }
 
 // dispatchJob builds the optimizer's view of a job: id is the id the plan
 // uses for it (a visit's, or the job's while it has no visit).
-func (c *call) dispatchJob(t *txn, j *Job, id string, areas []*ServiceArea) (dispatch.Job, error) {
+func (c *call) dispatchJob(t *txn, dc *dispatchContext, j *Job, id string) (dispatch.Job, error) {
 	minutes := j.EstimatedMinutes
 	if minutes == 0 {
 		minutes = defaultJobMinutes
@@ -117,7 +168,7 @@ func (c *call) dispatchJob(t *txn, j *Job, id string, areas []*ServiceArea) (dis
 		if dj.Parts == nil {
 			dj.Parts = map[string]int{}
 		}
-		dj.Parts[p.SKU] += int(q.Ceil().IntPart())
+		dj.Parts[skuKey(p.SKU)] += int(q.Ceil().IntPart())
 	}
 	if st, err := c.slaStatus(t, j, c.now); err == nil && st.Response.State == jobfsm.TargetRunning {
 		dj.SLADeadline = st.Response.Due
@@ -128,7 +179,7 @@ func (c *call) dispatchJob(t *txn, j *Job, id string, areas []*ServiceArea) (dis
 	if j.Location.Lat != nil && j.Location.Lng != nil {
 		at = &GeoPoint{Lat: *j.Location.Lat, Lng: *j.Location.Lng}
 	}
-	for _, a := range areas {
+	for _, a := range dc.areas {
 		if a.Active && a.Serves(TradeType(j.Trade)) && a.Covers(j.Location.PostalCode, at) {
 			dj.Territory = a.ID
 			break

@@ -133,13 +133,6 @@ type Engine struct {
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
 	tasks       []Task
 
-	// Inventory hooks for dispatch, registered by the inventory area (nil
-	// without it): the parts on a technician's truck by SKU; whether a job's
-	// parts can be reserved for a technician at a time; reserving them
-	// (overrideReason, when not empty, schedules despite a shortage).
-	truckStock     func(t *txn, techID string) (map[string]int, error)
-	partsAvailable func(t *txn, j *Job, techID string, at time.Time) error
-	reserveParts   func(t *txn, j *Job, techID string, at time.Time, overrideReason string) error
 	// jobRevenue, registered by the billing area, returns what each job was
 	// invoiced (net of credit memos), for KPIs.
 	jobRevenue func(t *txn, jobIDs []string) (map[string]decimal.Decimal, error)
@@ -159,6 +152,7 @@ type Engine struct {
 	Jobs          *JobService
 	SLA           *SLAService
 	Dispatch      *DispatchService
+	Inventory     *InventoryService
 	Billing       *BillingService
 	Pricebooks    *PricebookService
 	Estimates     *EstimateService
@@ -248,6 +242,7 @@ func (e *Engine) register() {
 	e.registerDispatch()
 	e.registerAPIKeys()
 	e.registerBilling()
+	e.registerInventory() // after registerTasks: it adds the procurement agent's task
 }
 
 // metrics are the engine's OpenTelemetry instruments.

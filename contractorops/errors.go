@@ -10,6 +10,7 @@ import (
 
 	"github.com/invopop/validation"
 
+	"github.com/hestami-ai/opsengine/inventory"
 	"github.com/hestami-ai/opsengine/jobfsm"
 	"github.com/hestami-ai/opsengine/pricing"
 )
@@ -329,6 +330,9 @@ func AsError(err error) *Error {
 		e.FieldErrors = []FieldError{{Field: "amount", Code: RulePaymentDeclined, Message: declined.Reason}}
 		return e
 	}
+	if e := inventoryError(err); e != nil {
+		return e
+	}
 	var verrs validation.Errors
 	if errors.As(err, &verrs) {
 		var ve *Error
@@ -480,4 +484,47 @@ func fieldsMoved(err error, from, to string) error {
 		}
 	}
 	return e
+}
+
+// inventoryError maps package inventory's typed errors (see its package
+// documentation, "Errors"), or returns nil. The commands that know which
+// input line an error is about re-target its field (lines.2.quantity).
+func inventoryError(err error) *Error {
+	msg := func(e error) string { return strings.TrimPrefix(e.Error(), "inventory: ") }
+	var se *inventory.ShortageError
+	var ste *inventory.StockError
+	var te *inventory.TransitionError
+	var ie *inventory.InvalidError
+	var oe *inventory.OverReceiptError
+	switch {
+	case errors.As(err, &se):
+		e := WrapError(err, CodeInventoryShortage, "%s", strings.TrimPrefix(msg(se), "INVENTORY_SHORTAGE: "))
+		for _, s := range se.Items {
+			e.FieldErrors = append(e.FieldErrors, FieldError{Field: "items." + s.ItemID, Code: "inventory_shortage",
+				Message: fmt.Sprintf("%s short %s (needs %s, %s available)", s.ItemID, s.Short, s.Requested, s.Available)})
+		}
+		return e
+	case errors.As(err, &ste):
+		e := WrapError(err, CodeInventoryShortage, "%s", msg(ste))
+		e.FieldErrors = []FieldError{{Field: "quantity", Code: "insufficient_stock",
+			Message: fmt.Sprintf("%s at %s: %s available, short %s", ste.ItemID, ste.LocationID, ste.Available, ste.Short())}}
+		return e
+	case errors.As(err, &te):
+		e := WrapError(err, CodeIllegalTransition, "%s", msg(te))
+		e.FieldErrors = []FieldError{{Field: "status", Code: "illegal_transition",
+			Message: fmt.Sprintf("a %s cannot %s in status %s", te.Document, te.Action, te.From)}}
+		return e
+	case errors.As(err, &oe):
+		e := WrapError(err, CodeValidationFailed, "%s", msg(oe))
+		e.FieldErrors = []FieldError{{Field: "lines", Code: "validation_over_receipt_reason",
+			Message: fmt.Sprintf("line %d would receive %s of %s ordered: an over-receipt needs a reason", oe.Line, oe.Received, oe.Ordered)}}
+		return e
+	case errors.As(err, &ie):
+		e := WrapError(err, CodeValidationFailed, "input is invalid")
+		e.FieldErrors = []FieldError{{Field: ie.Field, Code: "invalid", Message: ie.Rule}}
+		return e
+	case errors.Is(err, inventory.ErrNotFound):
+		return WrapError(err, CodeNotFound, "%s", msg(err))
+	}
+	return nil
 }

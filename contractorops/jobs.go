@@ -845,6 +845,13 @@ func (c *call) transition(t *txn, j *Job, to jobfsm.JobStatus, reasonCode, reaso
 func (c *call) record(t *txn, j *Job, ch jobfsm.Change) error {
 	j.Lifecycle = ch.Job
 	j.History = append(j.History, ch.Entry)
+	// Inventory (inventory_jobs.go): a cancelled or completed job's parts
+	// reservation is released.
+	if partsReleased(ch.Job.Status) {
+		if err := c.releaseJobParts(t, j); err != nil {
+			return err
+		}
+	}
 	return emit(t, j, ch.Events)
 }
 

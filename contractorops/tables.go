@@ -54,6 +54,16 @@ func Tables() []TableSpec {
 		receiptsTable.spec,
 		creditAccountsTable.spec,
 		timeEntriesTable.spec,
+		stockItemsTable.spec,
+		stockLocationsTable.spec,
+		suppliersTable.spec,
+		policiesTable.spec,
+		stockMovementsTable.spec,
+		stockBalancesTable.spec,
+		reservationsTable.spec,
+		transfersTable.spec,
+		purchaseOrdersTable.spec,
+		countsTable.spec,
 	}
 }
 
