@@ -110,11 +110,15 @@ type Engine struct {
 	Events        *EventService
 	Jobs          *JobService
 	SLA           *SLAService
+	Maintenance   *MaintenanceService
 
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
-	tasks       []Task
+	// jobFollowers keep what follows a job (a maintenance visit) in step
+	// with it: saveJob calls each after storing the job.
+	jobFollowers []func(c *call, t *txn, j *Job) error
+	tasks        []Task
 }
 
 // New returns an engine over store. The embedded default is
@@ -173,6 +177,7 @@ func (e *Engine) register() {
 	e.registerEvents()
 	e.registerSLA()
 	e.registerJobs()
+	e.registerMaintenance()
 	e.registerTasks()
 }
 

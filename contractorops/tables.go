@@ -34,6 +34,10 @@ func Tables() []TableSpec {
 		jobsTable.spec,
 		visitsTable.spec,
 		eventsTable.spec,
+		contractsTable.spec,
+		schedulesTable.spec,
+		scheduledVisitsTable.spec,
+		slaRecordsTable.spec,
 	}
 }
 

@@ -91,7 +91,7 @@ func (e *Engine) forTenant(ctx context.Context, org string, tick time.Time, fn f
 const maxDuePerRun = 500
 
 func (e *Engine) registerTasks() {
-	e.tasks = []Task{{
+	e.tasks = append(e.tasks, Task{
 		Name:        "sla-escalations",
 		Description: "Record the SLA escalations that fell due and emit SLA_ESCALATED events.",
 		Schedule:    "0 * * * * *",
@@ -114,5 +114,5 @@ func (e *Engine) registerTasks() {
 			}
 			return len(due), errors.Join(errs...)
 		},
-	}}
+	})
 }
