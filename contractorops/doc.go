@@ -10,6 +10,15 @@
 // pricing, dispatch and inventory; the engine asks them and stores what they
 // decide.
 //
+// # Maintenance contracts
+//
+// [MaintenanceService] runs service agreements: contracts through their
+// lifecycle table, schedules whose visits are generated idempotently and
+// released to dispatch as RECURRING jobs under the contract's SLA, monthly
+// SLA scores from the jobs' SLA clocks, and renewals (notice, auto-renewal
+// as a successor contract, expiration). Its periodic work is the engine's
+// maintenance-* tasks ([Engine.Tasks]).
+//
 // # Errors
 //
 // Every error a caller sees is an [*Error] with a stable [Code] and a [Type].

@@ -499,19 +499,26 @@ func amount(v any) error {
 	return nil
 }
 
+// percent validates an optional percent: "3.5" is 3.5 %.
+func percent(v any) error {
+	if s, _ := v.(string); s != "" {
+		if _, err := pricing.ParsePercent(s); err != nil {
+			return validation.NewError("validation_percent", "must be a percent such as 3.5")
+		}
+	}
+	return nil
+}
+
 // changePercent validates a renewal price change: a percent above −100
 // and at most 1000.
 func changePercent(v any) error {
-	s, _ := v.(string)
-	if s == "" {
-		return nil
+	if err := percent(v); err != nil {
+		return err
 	}
-	p, err := pricing.ParsePercent(s)
-	if err != nil {
-		return validation.NewError("validation_percent", "must be a percent such as 3.5")
-	}
-	if p.Decimal().Cmp(decimal.NewFromInt(-100)) <= 0 || p.Decimal().Cmp(decimal.NewFromInt(1000)) > 0 {
-		return validation.NewError("validation_percent", "must be above -100 and at most 1000")
+	if s, _ := v.(string); s != "" {
+		if d := decimal.RequireFromString(s); d.Cmp(decimal.NewFromInt(-100)) <= 0 || d.Cmp(decimal.NewFromInt(1000)) > 0 {
+			return validation.NewError("validation_percent", "must be above -100 and at most 1000")
+		}
 	}
 	return nil
 }
@@ -791,6 +798,8 @@ func editable(k *Contract) error {
 	return nil
 }
 
+// updateContract amends a contract's terms; visits not started that fall
+// outside a shortened term are cancelled (CONTRACT_AMENDED).
 func (c *call) updateContract(in *UpdateContractInput) (*Contract, error) {
 	return c.mutateContract("update-contract", in.ID, func(t *txn, k *Contract) error {
 		if err := editable(k); err != nil {
@@ -799,8 +808,17 @@ func (c *call) updateContract(in *UpdateContractInput) (*Contract, error) {
 		if err := in.apply(k, k.Currency); err != nil {
 			return err
 		}
-		return checkTarget(t, k)
+		if err := checkTarget(t, k); err != nil {
+			return err
+		}
+		return c.cancelOpenVisits(t, k, "CONTRACT_AMENDED", func(v *ScheduledVisit) bool {
+			return cmpDate(v.Date, k.StartDate) < 0 || cmpDate(v.Date, k.EndDate) > 0
+		})
 	})
+}
+
+func (c *call) getContract(in *IDInput) (*Contract, error) {
+	return inTx(c, "get-contract", func(t *txn) (*Contract, error) { return load(t, contractsTable, in.ID) })
 }
 
 func (c *call) addServiceItem(in *AddServiceItemInput) (*Contract, error) {
@@ -873,7 +891,7 @@ func (c *call) moveContract(t *txn, k *Contract, to ContractStatus, m contractMo
 		return err
 	}
 	if to == ContractCancelled {
-		if err := c.cancelOpenVisits(t, k, "CONTRACT_CANCELLED"); err != nil {
+		if err := c.cancelOpenVisits(t, k, "CONTRACT_CANCELLED", nil); err != nil {
 			return err
 		}
 	}

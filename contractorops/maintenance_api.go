@@ -9,10 +9,72 @@ import (
 	"github.com/hestami-ai/opsengine/jobfsm"
 )
 
-// MaintenanceService runs maintenance contracts: contracts and their
-// service items, schedules, the visits generated from them and released to
-// dispatch as jobs, SLA scores, renewals and the renewal agent. Its
-// periodic work runs as the engine's tasks ([Engine.Tasks]).
+// MaintenanceService runs maintenance contracts (service agreements).
+//
+// # Contracts
+//
+// A [Contract] serves a customer's service location, or an association, for
+// a term: its start and end dates, both included, in the organization's time
+// zone. It is numbered SC-YYYY-NNNNNN, priced in decimal strings in a
+// currency, lists its [ServiceItem] lines and may carry its own SLA
+// ([ContractSLA]). It moves through [ContractTable] only: drafted, submitted
+// for approval, activated, suspended and resumed, cancelled, expired after
+// its end date, renewed; a refused move is ILLEGAL_TRANSITION naming the
+// [ContractRule]. Its terms change while DRAFT or ACTIVE.
+//
+// # Schedules and visits
+//
+// A [Schedule] recurs DAILY to ANNUAL on a preferred weekday or day of the
+// month, in a window of the day in the organization's time zone
+// ([Schedule.Occurrences]). Visits are generated over a rolling horizon
+// (GenerateVisits, or the maintenance-visits task: 60 days ahead). A
+// [ScheduledVisit]'s identity is its schedule and day, so generating again,
+// for the same or an overlapping horizon, creates nothing new, and visits
+// are never generated past the schedule's or the contract's end date.
+//
+// A visit is released to dispatch when its window opens (ReleaseVisit, or
+// the maintenance-release task): a job opens, source RECURRING, external
+// reference the visit, under the contract's SLA policy, its description the
+// visit's service items, with a visit booked in the window for the
+// schedule's technician; from there it is dispatched like any job. The job
+// opens as of the window's start, so that its SLA — which jobfsm starts
+// when a job opens — counts from the moment the contract promised the
+// visit: a response target of 4 hours means a technician on the way within
+// 4 business hours of the window's start. Released early by hand, it counts
+// from the release.
+//
+// The visit then follows its job: IN_PROGRESS when the job starts,
+// COMPLETED when it completes, CANCELLED when it is cancelled. A visit whose
+// window passes with no work started is MISSED (the
+// maintenance-missed-visits task, with a SCHEDULED_VISIT_MISSED event); it
+// can still be worked late, rescheduled or cancelled. Rescheduling keeps the
+// history: the visit becomes RESCHEDULED, linked to its replacement, and its
+// job, if released, is cancelled (reason RESCHEDULED) so that the
+// replacement's job measures the new window.
+//
+// # SLA scores
+//
+// ScoreSLA (the maintenance-sla-scores task, for the month that ended)
+// measures a contract's month from real data: the response and resolution
+// targets of its visits' jobs as their jobfsm SLA clocks stand (met, or
+// missed — a target still running past its due is missed), and visit
+// compliance: visits done within their window over visits due. One
+// [SLARecord] per contract and month.
+//
+// # Renewals
+//
+// An ACTIVE contract enters its notice period RenewalNoticeDays before its
+// end date (a CONTRACT_RENEWAL_NOTICE event). On its end date an
+// auto-renewing contract is renewed: a successor contract takes the next
+// term (RenewalTermMonths), its prices changed by RenewalChangePercent, each
+// amount rounded half up to the currency's minor unit, with the same
+// schedules and the agreement's renewal history ([ContractRenewal]); the old
+// contract becomes RENEWED and serves out its last days. A contract that
+// does not auto-renew, or a suspended one, expires the day after its end
+// date. RenewContract renews by hand, from ACTIVE or EXPIRED. The
+// maintenance-renewals task does all this, once: running it twice changes
+// nothing the second time. RenewalRecommendation is the renewal agent
+// ([RecommendRenewal]).
 type MaintenanceService struct {
 	createContract        proc[CreateContractInput, Contract]
 	updateContract        proc[UpdateContractInput, Contract]
@@ -178,36 +240,32 @@ func (s *MaintenanceService) RenewalRecommendation(ctx context.Context, scope Sc
 }
 
 func (e *Engine) registerMaintenance() {
-	office, manage := rolesOffice(), rolesManage()
-	readers := with(rolesReaders(), RoleAgent)
+	office, manage, officeAgents := rolesOffice(), rolesManage(), with(rolesOffice(), RoleAgent)
+	readers, visitReaders := with(rolesReaders(), RoleAgent), with(rolesReaders(), RoleAgent, RoleTechnician)
 	engine := []Role{RoleOwner, RoleAdmin, RoleAgent}
 	e.Maintenance = &MaintenanceService{
-		createContract: mutation(e, "maintenance/v1/createContract", "Draft a maintenance contract with its service items.", manage, (*call).createContract),
-		updateContract: mutation(e, "maintenance/v1/updateContract", "Change a draft or active contract's terms.", manage, (*call).updateContract),
-		getContract: query(e, "maintenance/v1/getContract", "Read a maintenance contract.", readers, func(c *call, in *IDInput) (*Contract, error) {
-			return inTx(c, "get-contract", func(t *txn) (*Contract, error) { return load(t, contractsTable, in.ID) })
-		}),
-		listContracts:        query(e, "maintenance/v1/listContracts", "List maintenance contracts by number.", readers, (*call).listContracts),
-		updateContractStatus: mutation(e, "maintenance/v1/updateContractStatus", "Submit, activate, suspend, resume, cancel or expire a contract.", manage, (*call).updateContractStatus),
-		addServiceItem:       mutation(e, "maintenance/v1/addServiceItem", "Add a service item to a contract.", manage, (*call).addServiceItem),
-		removeServiceItem:    mutation(e, "maintenance/v1/removeServiceItem", "Remove a service item from a contract.", manage, (*call).removeServiceItem),
-		renewContract:        mutation(e, "maintenance/v1/renewContract", "Renew a contract for a new term, as a successor contract.", manage, (*call).renewContract),
-		processRenewal:       mutation(e, "maintenance/v1/processRenewal", "Give the renewal notice, auto-renew or expire a contract, as due today.", engine, (*call).processRenewal),
-		createSchedule:       mutation(e, "maintenance/v1/createSchedule", "Add a recurring visit schedule to a contract.", office, (*call).createSchedule),
-		updateSchedule:       mutation(e, "maintenance/v1/updateSchedule", "Change a schedule for the visits generated from now on.", office, (*call).updateSchedule),
-		listSchedules:        query(e, "maintenance/v1/listSchedules", "List a contract's schedules.", readers, (*call).listSchedules),
-		generateVisits:       mutation(e, "maintenance/v1/generateVisits", "Generate a contract's visits through a day (idempotent).", with(office, RoleAgent), (*call).generateVisits),
-		releaseVisit:         mutation(e, "maintenance/v1/releaseVisit", "Release a scheduled visit to dispatch as a job.", with(office, RoleAgent), (*call).releaseVisit),
-		getVisit: query(e, "maintenance/v1/getVisit", "Read a scheduled visit.", with(readers, RoleTechnician), func(c *call, in *VisitIDInput) (*ScheduledVisit, error) {
-			return inTx(c, "get-visit", func(t *txn) (*ScheduledVisit, error) { return c.loadVisit(t, in.VisitID) })
-		}),
-		listVisits:            query(e, "maintenance/v1/listVisits", "List scheduled visits by window.", with(readers, RoleTechnician), (*call).listVisitsOfContracts),
+		createContract:        mutation(e, "maintenance/v1/createContract", "Draft a maintenance contract with its service items.", manage, (*call).createContract),
+		updateContract:        mutation(e, "maintenance/v1/updateContract", "Change a draft or active contract's terms.", manage, (*call).updateContract),
+		getContract:           query(e, "maintenance/v1/getContract", "Read a maintenance contract.", readers, (*call).getContract),
+		listContracts:         query(e, "maintenance/v1/listContracts", "List maintenance contracts by number.", readers, (*call).listContracts),
+		updateContractStatus:  mutation(e, "maintenance/v1/updateContractStatus", "Submit, activate, suspend, resume, cancel or expire a contract.", manage, (*call).updateContractStatus),
+		addServiceItem:        mutation(e, "maintenance/v1/addServiceItem", "Add a service item to a contract.", manage, (*call).addServiceItem),
+		removeServiceItem:     mutation(e, "maintenance/v1/removeServiceItem", "Remove a service item from a contract.", manage, (*call).removeServiceItem),
+		renewContract:         mutation(e, "maintenance/v1/renewContract", "Renew a contract for a new term, as a successor contract.", manage, (*call).renewContract),
+		processRenewal:        mutation(e, "maintenance/v1/processRenewal", "Give the renewal notice, auto-renew or expire a contract, as due today.", engine, (*call).processRenewal),
+		createSchedule:        mutation(e, "maintenance/v1/createSchedule", "Add a recurring visit schedule to a contract.", office, (*call).createSchedule),
+		updateSchedule:        mutation(e, "maintenance/v1/updateSchedule", "Change a schedule for the visits generated from now on.", office, (*call).updateSchedule),
+		listSchedules:         query(e, "maintenance/v1/listSchedules", "List a contract's schedules.", readers, (*call).listSchedules),
+		generateVisits:        mutation(e, "maintenance/v1/generateVisits", "Generate a contract's visits through a day (idempotent).", officeAgents, (*call).generateVisits),
+		releaseVisit:          mutation(e, "maintenance/v1/releaseVisit", "Release a scheduled visit to dispatch as a job.", officeAgents, (*call).releaseVisit),
+		getVisit:              query(e, "maintenance/v1/getVisit", "Read a scheduled visit.", visitReaders, (*call).getVisit),
+		listVisits:            query(e, "maintenance/v1/listVisits", "List scheduled visits by window.", visitReaders, (*call).listVisitsOfContracts),
 		confirmVisit:          mutation(e, "maintenance/v1/confirmVisit", "Record that the customer confirmed a visit.", office, (*call).confirmVisit),
 		cancelVisit:           mutation(e, "maintenance/v1/cancelVisit", "Cancel a scheduled visit and its job.", office, (*call).cancelVisit),
 		rescheduleVisit:       mutation(e, "maintenance/v1/rescheduleVisit", "Move a visit to another day or window, keeping its history.", office, (*call).rescheduleVisit),
 		assignVisit:           mutation(e, "maintenance/v1/assignVisit", "Set the technician of a visit not released yet.", office, (*call).assignVisit),
 		checkVisit:            mutation(e, "maintenance/v1/checkVisit", "Mark a visit missed when its window passed with no work.", engine, (*call).checkVisit),
-		scoreSLA:              mutation(e, "maintenance/v1/scoreSLA", "Compute a contract's SLA record for a month.", with(office, RoleAgent), (*call).scoreSLA),
+		scoreSLA:              mutation(e, "maintenance/v1/scoreSLA", "Compute a contract's SLA record for a month.", officeAgents, (*call).scoreSLA),
 		listSLARecords:        query(e, "maintenance/v1/listSLARecords", "List a contract's SLA records by month.", readers, (*call).listSLARecords),
 		renewalRecommendation: query(e, "maintenance/v1/renewalRecommendation", "Ask the renewal agent whether and how to renew a contract.", readers, (*call).renewalRecommendation),
 	}
@@ -235,8 +293,10 @@ func maintenanceTasks() []Task {
 				if err != nil {
 					return err
 				}
-				through := addDays(today(asOf(e, tick), loc), visitHorizonDays)
-				ks, err := find(t, contractsTable, Query{Where: []Cond{In("status", string(ContractActive), string(ContractRenewed))}})
+				day := today(asOf(e, tick), loc)
+				through := addDays(day, visitHorizonDays)
+				ks, err := find(t, contractsTable, Query{Where: []Cond{Gte("end_date", day.String()),
+					In("status", string(ContractActive), string(ContractRenewed))}})
 				if err != nil {
 					return err
 				}

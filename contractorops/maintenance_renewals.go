@@ -90,6 +90,10 @@ func (c *call) renew(t *txn, k *Contract, r renewal) (*Contract, error) {
 	n.RenewalNoticeDate = addDays(n.EndDate, -n.RenewalNoticeDays)
 	n.NoticeAt, n.SignedAt, n.SignedBy, n.DocumentURL = time.Time{}, time.Time{}, "", ""
 	n.RenewedFromID, n.RenewedToID = k.ID, ""
+	if k.SLA != nil {
+		sla := *k.SLA
+		n.SLA = &sla
+	}
 	if n.Value, err = uplift(k.Value); err != nil {
 		return nil, err
 	}
@@ -535,15 +539,7 @@ type RenewalRecommendationInput struct {
 func (in RenewalRecommendationInput) Validate() error {
 	return validation.ValidateStruct(&in,
 		validation.Field(&in.ContractID, validation.Required),
-		validation.Field(&in.MarginPercent, validation.By(func(any) error {
-			if in.MarginPercent == "" {
-				return nil
-			}
-			if _, err := pricing.ParsePercent(in.MarginPercent); err != nil {
-				return validation.NewError("validation_percent", "must be a percent such as 18.5")
-			}
-			return nil
-		})),
+		validation.Field(&in.MarginPercent, validation.By(percent)),
 	)
 }
 

@@ -740,6 +740,10 @@ func (c *call) loadVisit(t *txn, id string) (*ScheduledVisit, error) {
 	return v, nil
 }
 
+func (c *call) getVisit(in *VisitIDInput) (*ScheduledVisit, error) {
+	return inTx(c, "get-visit", func(t *txn) (*ScheduledVisit, error) { return c.loadVisit(t, in.VisitID) })
+}
+
 // releaseVisit releases a visit to dispatch now (the engine does it when
 // its window opens). A visit already released, or not waiting, is left as
 // it is.
@@ -874,14 +878,18 @@ func (c *call) dropJob(t *txn, v *ScheduledVisit, reasonCode, reason string) err
 	return c.saveJob(t, j)
 }
 
-// cancelOpenVisits cancels every visit of the contract not started yet.
-func (c *call) cancelOpenVisits(t *txn, k *Contract, reasonCode string) error {
+// cancelOpenVisits cancels the contract's visits not started yet (those
+// that match, if match is not nil).
+func (c *call) cancelOpenVisits(t *txn, k *Contract, reasonCode string, match func(*ScheduledVisit) bool) error {
 	vs, err := find(t, scheduledVisitsTable, Query{Where: []Cond{Eq("contract_id", k.ID),
 		In("status", string(ScheduledVisitScheduled), string(ScheduledVisitConfirmed), string(ScheduledVisitMissed))}})
 	if err != nil {
 		return err
 	}
 	for _, v := range vs {
+		if match != nil && !match(v) {
+			continue
+		}
 		if err := c.cancel(t, v, reasonCode, "contract "+k.Number+" is "+string(k.Status)); err != nil {
 			return err
 		}
