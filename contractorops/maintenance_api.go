@@ -93,7 +93,7 @@ type MaintenanceService struct {
 	getVisit              proc[VisitIDInput, ScheduledVisit]
 	listVisits            proc[ListVisitsInput, Page[ScheduledVisit]]
 	confirmVisit          proc[VisitChangeInput, ScheduledVisit]
-	cancelVisit           proc[VisitChangeInput, ScheduledVisit]
+	cancelVisit           proc[CancelVisitInput, ScheduledVisit]
 	rescheduleVisit       proc[RescheduleVisitInput, Rescheduled]
 	assignVisit           proc[AssignVisitInput, ScheduledVisit]
 	checkVisit            proc[VisitIDInput, ScheduledVisit]
@@ -197,7 +197,7 @@ func (s *MaintenanceService) ConfirmVisit(ctx context.Context, scope Scope, key 
 
 // CancelVisit cancels a visit, and its job if released; it needs a reason
 // code.
-func (s *MaintenanceService) CancelVisit(ctx context.Context, scope Scope, key string, in VisitChangeInput) (*ScheduledVisit, error) {
+func (s *MaintenanceService) CancelVisit(ctx context.Context, scope Scope, key string, in CancelVisitInput) (*ScheduledVisit, error) {
 	return s.cancelVisit.do(ctx, scope, key, in)
 }
 

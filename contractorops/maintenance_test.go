@@ -474,6 +474,30 @@ func testScheduleDates(t *testing.T, f *fixture) {
 	if before.TechnicianID != "tech-bo" || byDay["2026-12-03"].Number == 0 || len(before.ServiceItemIDs) != 1 {
 		t.Errorf("visit = %+v", before)
 	}
+	// Night windows on the nights the clocks change: 02:30 does not exist
+	// on 2027-03-14 (read as 03:30 EDT), 01:30 happens twice on 2027-11-07
+	// (the first, EDT).
+	night := m.mustMove(m.draft("2027-03-01", "2027-11-30", nil), contractorops.ContractActive)
+	spring := m.schedule(night, contractorops.ScheduleInput{Name: "Spring nights", Frequency: contractorops.FrequencyDaily,
+		StartDate: date("2027-03-13"), EndDate: date("2027-03-15"), WindowStart: hm(2, 30), WindowEnd: hm(4, 0)})
+	fall := m.schedule(night, contractorops.ScheduleInput{Name: "Fall nights", Frequency: contractorops.FrequencyDaily,
+		StartDate: date("2027-11-06"), EndDate: date("2027-11-08"), WindowStart: hm(1, 30), WindowEnd: hm(3, 0)})
+	m.generate(night, "2027-11-20")
+	for _, c := range []struct {
+		s    *contractorops.Schedule
+		want []string
+	}{
+		{spring, []string{"07:30-09:00", "07:30-08:00", "06:30-08:00"}},
+		{fall, []string{"05:30-07:00", "05:30-08:00", "06:30-08:00"}},
+	} {
+		var got []string
+		for _, v := range m.visits(contractorops.ListVisitsInput{ScheduleID: c.s.ID}) {
+			got = append(got, v.Window.Start.UTC().Format("15:04")+"-"+v.Window.End.UTC().Format("15:04"))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: windows in UTC %v, want %v", c.s.Name, got, c.want)
+		}
+	}
 	mv := m.visits(contractorops.ListVisitsInput{ScheduleID: monthly.ID})[0]
 	if mv.TechnicianID != "tech-ana" || mv.Window.Start.In(newYork).Hour() != 8 || mv.Window.End.In(newYork).Hour() != 17 {
 		t.Errorf("default window and technician: %+v", mv)
@@ -677,7 +701,7 @@ func testVisitChanges(t *testing.T, f *fixture) {
 	_, err = f.eng.Maintenance.RescheduleVisit(ctx, f.owner, "resched-2", contractorops.RescheduleVisitInput{VisitID: thu.ID, Date: date("2026-11-30")})
 	wantCode(t, err, contractorops.CodeIllegalTransition)
 	// Cancelling needs a reason code.
-	_, err = f.eng.Maintenance.CancelVisit(ctx, f.owner, "cancel-0", contractorops.VisitChangeInput{VisitID: fri.ID})
+	_, err = f.eng.Maintenance.CancelVisit(ctx, f.owner, "cancel-0", contractorops.CancelVisitInput{VisitID: fri.ID})
 	wantCode(t, err, contractorops.CodeValidationFailed)
 
 	// Tuesday's window opens: released; Wednesday's job is rescheduled
@@ -695,7 +719,7 @@ func testVisitChanges(t *testing.T, f *fixture) {
 	m.advanceTo("2026-11-27", 10, 30)
 	m.run("maintenance-release")
 	fv := m.visit(fri.ID)
-	if _, err := f.eng.Maintenance.CancelVisit(ctx, f.owner, "cancel", contractorops.VisitChangeInput{VisitID: fri.ID, ReasonCode: "CUSTOMER_CANCELLED"}); err != nil {
+	if _, err := f.eng.Maintenance.CancelVisit(ctx, f.owner, "cancel", contractorops.CancelVisitInput{VisitID: fri.ID, ReasonCode: "CUSTOMER_CANCELLED"}); err != nil {
 		t.Fatal(err)
 	}
 	if j, _ := f.eng.Jobs.Get(ctx, f.owner, fv.JobID); j.Status() != jobfsm.JobCancelled || j.History[len(j.History)-1].ReasonCode != "CUSTOMER_CANCELLED" {
@@ -780,7 +804,7 @@ func testSLAScoring(t *testing.T, f *fixture) {
 		t.Fatalf("Wednesday worked late: %s", v.Status)
 	}
 	// Thursday is cancelled; Friday's technician never comes.
-	if _, err := f.eng.Maintenance.CancelVisit(ctx, f.owner, "cancel-thu", contractorops.VisitChangeInput{VisitID: thu.ID, ReasonCode: "HOLIDAY"}); err != nil {
+	if _, err := f.eng.Maintenance.CancelVisit(ctx, f.owner, "cancel-thu", contractorops.CancelVisitInput{VisitID: thu.ID, ReasonCode: "HOLIDAY"}); err != nil {
 		t.Fatal(err)
 	}
 	m.advanceTo("2026-11-27", 10, 0)
@@ -954,7 +978,7 @@ func testMaintenanceTenantIsolation(t *testing.T, f *fixture) {
 			return err
 		}(),
 		"cancelVisit": func() error {
-			_, err := f.eng.Maintenance.CancelVisit(ctx, b, "x", contractorops.VisitChangeInput{VisitID: v.ID, ReasonCode: "X"})
+			_, err := f.eng.Maintenance.CancelVisit(ctx, b, "x", contractorops.CancelVisitInput{VisitID: v.ID, ReasonCode: "X"})
 			return err
 		}(),
 		"scoreSLA": func() error {

@@ -161,17 +161,36 @@ func (s *Schedule) Occurrences(from, through jobfsm.Date) []jobfsm.Date {
 	}
 }
 
-// window is the visit window of the day d in loc. A wall time that does
-// not exist (clocks sprang forward) is read with the offset before the
-// change, and an ambiguous one (clocks fell back) is its first occurrence,
-// as RFC 5545 reads local times: 02:30 on a spring-forward night in New
-// York is 03:30 EDT.
+// window is the visit window of the day d in loc.
 func (s *Schedule) window(d jobfsm.Date, loc *time.Location) Window {
 	return Window{Start: wallTime(d, s.WindowStart, loc), End: wallTime(d, s.WindowEnd, loc)}
 }
 
-func wallTime(d jobfsm.Date, t jobfsm.TimeOfDay, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, int(t)/60, int(t)%60, 0, 0, loc)
+// wallTime is the instant of the wall-clock time tod of day d in loc, read
+// as RFC 5545 reads local times: a time that does not exist (clocks sprang
+// forward) with the offset in force before the change, so 02:30 on a
+// spring-forward night in New York is 03:30 EDT; an ambiguous one (clocks
+// fell back) as its first occurrence, 01:30 EDT. (time.Date leaves both
+// unspecified.)
+func wallTime(d jobfsm.Date, tod jobfsm.TimeOfDay, loc *time.Location) time.Time {
+	wall := time.Date(d.Year, d.Month, d.Day, int(tod)/60, int(tod)%60, 0, 0, time.UTC)
+	// The offsets in force a day and a half before and after: the wall
+	// time read with each is a candidate if it reads back with it.
+	var first, before time.Time
+	for i, probe := range []time.Duration{-36 * time.Hour, 36 * time.Hour} {
+		_, off := wall.Add(probe).In(loc).Zone()
+		t := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if i == 0 {
+			before = t
+		}
+		if _, got := t.Zone(); got == off && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	if first.IsZero() {
+		return before // in the gap
+	}
+	return first
 }
 
 // Date arithmetic on calendar days (jobfsm.Date has no time zone).
@@ -801,7 +820,7 @@ func followJob(c *call, t *txn, j *Job) error {
 	return update(t, scheduledVisitsTable, v)
 }
 
-// VisitChangeInput confirms or cancels a visit.
+// VisitChangeInput confirms a visit.
 type VisitChangeInput struct {
 	VisitID    string `json:"visitId"`
 	ReasonCode string `json:"reasonCode,omitempty"`
@@ -838,10 +857,19 @@ func (c *call) confirmVisit(in *VisitChangeInput) (*ScheduledVisit, error) {
 	})
 }
 
-func (c *call) cancelVisit(in *VisitChangeInput) (*ScheduledVisit, error) {
-	if in.ReasonCode == "" {
-		return nil, fieldError(CodeValidationFailed, "reasonCode", "validation_required", "a reason code is required to cancel a visit")
+// CancelVisitInput cancels a visit, with a reason code (CUSTOMER_CANCELLED,
+// NO_ACCESS…).
+type CancelVisitInput VisitChangeInput
+
+// Validate checks the input.
+func (in CancelVisitInput) Validate() error {
+	if err := VisitChangeInput(in).Validate(); err != nil {
+		return err
 	}
+	return validation.ValidateStruct(&in, validation.Field(&in.ReasonCode, validation.Required))
+}
+
+func (c *call) cancelVisit(in *CancelVisitInput) (*ScheduledVisit, error) {
 	return inTx(c, "cancel-visit", func(t *txn) (*ScheduledVisit, error) {
 		v, err := c.loadVisit(t, in.VisitID)
 		if err != nil {
