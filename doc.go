@@ -31,21 +31,23 @@
 //
 // The engine runs in memory with no set-up:
 //
-//	eng, err := contractorops.New(memstore.New(), &contractorops.Config{})
+//	eng, err := contractorops.New(memstore.New(), nil)
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	scope := contractorops.Scope{OrganizationID: org, Role: contractorops.RoleDispatcher}
-//	job, err := eng.Jobs.Create(ctx, scope, "idem-key-1", contractorops.CreateJobInput{
-//		Title:    "No heat, upstairs unit",
-//		Priority: "EMERGENCY",
-//	})
-//	plan, err := eng.Dispatch.OptimizeDay(ctx, scope, "idem-key-2", contractorops.OptimizeDayInput{
-//		Date: "2026-11-24",
-//	})
+//	org, err := eng.Organizations.Create(ctx, contractorops.PlatformScope("setup"), "org-acme",
+//		contractorops.CreateOrganizationInput{Name: "Acme Heating", Type: contractorops.OrgServiceProvider})
+//	dispatcher := contractorops.Scope{OrganizationID: org.ID, Role: contractorops.RoleDispatcher,
+//		Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "dana"}}
+//	job, err := eng.Jobs.Create(ctx, dispatcher, "call-1001", contractorops.CreateJobInput{
+//		Title: "No heat upstairs", Trade: "HVAC", Priority: jobfsm.PriorityEmergency})
+//	plan, err := eng.Dispatch.OptimizeDay(ctx, dispatcher, "plan-2026-11-25",
+//		contractorops.OptimizeDayInput{Date: jobfsm.Date{Year: 2026, Month: 11, Day: 25}})
 //
-// For durability, pass pgstore.New(pool) instead of memstore.New() and run the
-// commands through durable.Register. The full day is in examples/quickstart:
+// Every mutation takes an idempotency key ("call-1001"): a retry returns the
+// recorded result. For durability, pass pgstore.Connect's store and the
+// runner of durable.New instead of memstore.New() and nil. The whole day is
+// in examples/quickstart:
 //
 //	go run ./examples/quickstart
 package opsengine

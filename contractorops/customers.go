@@ -12,20 +12,8 @@ import (
 // business or an association.
 type Customer struct {
 	Meta
-	Name        string   `json:"name"`
-	CompanyName string   `json:"companyName,omitempty"`
-	Email       string   `json:"email,omitempty"`
-	Phone       string   `json:"phone,omitempty"`
-	AltPhone    string   `json:"altPhone,omitempty"`
-	Billing     Address  `json:"billingAddress"`
-	Notes       string   `json:"notes,omitempty"`
-	Tags        []string `json:"tags,omitempty"`
-	Source      string   `json:"source,omitempty"`
-	// MembershipPlan is the customer's maintenance membership, if any
-	// (members get member prices).
-	MembershipPlan string `json:"membershipPlan,omitempty"`
-	TaxExempt      bool   `json:"taxExempt"`
-	Active         bool   `json:"active"`
+	CustomerInput
+	Active bool `json:"active"`
 }
 
 // ServiceLocation is a place where work is done for a customer: a house, a
@@ -63,7 +51,8 @@ func boolKey(b bool) string {
 	return "false"
 }
 
-// CustomerInput is a customer's editable fields.
+// CustomerInput is a customer's editable fields. MembershipPlan is the
+// customer's maintenance membership, if any (members get member prices).
 type CustomerInput struct {
 	Name           string   `json:"name"`
 	CompanyName    string   `json:"companyName,omitempty"`
@@ -92,12 +81,6 @@ func (in CustomerInput) Validate() error {
 		validation.Field(&in.Source, validation.Length(0, 100)),
 		validation.Field(&in.MembershipPlan, validation.Length(0, 100)),
 	)
-}
-
-func (in CustomerInput) apply(c *Customer) {
-	c.Name, c.CompanyName, c.Email, c.Phone, c.AltPhone = in.Name, in.CompanyName, in.Email, in.Phone, in.AltPhone
-	c.Billing, c.Notes, c.Tags, c.Source = in.Billing, in.Notes, in.Tags, in.Source
-	c.MembershipPlan, c.TaxExempt = in.MembershipPlan, in.TaxExempt
 }
 
 // UpdateCustomerInput changes a customer.
@@ -221,8 +204,7 @@ func (e *Engine) registerCustomers() {
 		create: mutation(e, "customer/v1/create", "Add a customer.", rolesOffice(),
 			func(c *call, in *CustomerInput) (*Customer, error) {
 				return inTx(c, "create", func(t *txn) (*Customer, error) {
-					cu := &Customer{Meta: Meta{ID: c.e.newID()}, Active: true}
-					in.apply(cu)
+					cu := &Customer{Meta: Meta{ID: c.e.newID()}, CustomerInput: *in, Active: true}
 					return cu, insert(t, customersTable, cu)
 				})
 			}),
@@ -233,7 +215,7 @@ func (e *Engine) registerCustomers() {
 					if err != nil {
 						return nil, err
 					}
-					in.apply(cu)
+					cu.CustomerInput = in.CustomerInput
 					if in.Active != nil {
 						cu.Active = *in.Active
 					}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -46,6 +47,12 @@ type Config struct {
 	MeterProvider metric.MeterProvider
 	// Logger logs internal errors. Defaults to slog.Default().
 	Logger *slog.Logger
+	// RoadFactor stretches straight-line distances to road distances for
+	// travel times. Defaults to 1.3.
+	RoadFactor float64
+	// AverageKPH is the average driving speed for travel times. Defaults to
+	// 40 km/h.
+	AverageKPH float64
 }
 
 func (c *Config) withDefaults() Config {
@@ -102,15 +109,7 @@ type Engine struct {
 	metrics *metrics
 	log     *slog.Logger
 	flights flights
-
-	// The typed API, one service per area.
-	Organizations *OrganizationService
-	Customers     *CustomerService
-	Feed          *FeedService
-	Events        *EventService
-	Jobs          *JobService
-	SLA           *SLAService
-	Maintenance   *MaintenanceService
+	zones   sync.Map // time zone name → *time.Location
 
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
@@ -119,6 +118,30 @@ type Engine struct {
 	// with it: saveJob calls each after storing the job.
 	jobFollowers []func(c *call, t *txn, j *Job) error
 	tasks        []Task
+
+	// Inventory hooks for dispatch, registered by the inventory area (nil
+	// without it): the parts on a technician's truck by SKU; whether a job's
+	// parts can be reserved for a technician at a time; reserving them
+	// (overrideReason, when not empty, schedules despite a shortage).
+	truckStock     func(t *txn, techID string) (map[string]int, error)
+	partsAvailable func(t *txn, j *Job, techID string, at time.Time) error
+	reserveParts   func(t *txn, j *Job, techID string, at time.Time, overrideReason string) error
+	// jobRevenue, registered by the billing area, returns what each job was
+	// invoiced (net of credit memos), for KPIs.
+	jobRevenue func(t *txn, jobIDs []string) (map[string]decimal.Decimal, error)
+
+	// The typed API, one service per area.
+	Organizations *OrganizationService
+	Contractor    *ContractorService
+	Technicians   *TechnicianService
+	Customers     *CustomerService
+	Jobs          *JobService
+	SLA           *SLAService
+	Dispatch      *DispatchService
+	Events        *EventService
+	Feed          *FeedService
+	APIKeys       *APIKeyService
+	Maintenance   *MaintenanceService
 }
 
 // New returns an engine over store. The embedded default is
@@ -169,6 +192,21 @@ func (e *Engine) now() time.Time { return e.cfg.Clock() }
 
 func (e *Engine) newID() string { return e.cfg.NewID() }
 
+// location returns the time zone named tz, loaded once: UTC if it is empty
+// or unknown (inputs are validated, so only data older than a zone's
+// removal from the zone database is).
+func (e *Engine) location(tz string) *time.Location {
+	if loc, ok := e.zones.Load(tz); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "" {
+		loc = time.UTC
+	}
+	e.zones.Store(tz, loc)
+	return loc
+}
+
 // register defines every procedure of the catalog and the typed API over it.
 func (e *Engine) register() {
 	e.registerPlatform()
@@ -177,8 +215,12 @@ func (e *Engine) register() {
 	e.registerEvents()
 	e.registerSLA()
 	e.registerJobs()
-	e.registerMaintenance()
 	e.registerTasks()
+	e.registerContractor()
+	e.registerTechnicians()
+	e.registerDispatch()
+	e.registerAPIKeys()
+	e.registerMaintenance()
 }
 
 // metrics are the engine's OpenTelemetry instruments.
@@ -220,11 +262,19 @@ func newUUIDv7Generator(clock func() time.Time) func() string {
 		}
 		ms := clock().UnixMilli()
 		mu.Lock()
-		if ms <= lastMS {
+		switch {
+		case ms > lastMS:
+			// A new millisecond starts the counter low (random in the lower
+			// half), leaving room to count up within it.
+			lastMS, seq = ms, uint16(b[6]&0x7f)<<4
+		case seq < 0xfff:
 			ms = lastMS
 			seq++
-		} else {
-			lastMS, seq = ms, uint16(b[6])<<4
+		default:
+			// The counter is full: borrow the next millisecond, so that
+			// identifiers keep increasing.
+			lastMS++
+			ms, seq = lastMS, uint16(b[6]&0x7f)<<4
 		}
 		s := seq
 		mu.Unlock()

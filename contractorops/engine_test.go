@@ -24,6 +24,12 @@ func (c *testClock) Now() time.Time {
 	return c.now
 }
 
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
 func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -38,11 +44,12 @@ var platform = contractorops.Scope{
 
 // fixture is an engine with one contractor organization.
 type fixture struct {
-	eng   *contractorops.Engine
-	clock *testClock
-	org   string
-	owner contractorops.Scope
-	store contractorops.Store
+	eng    *contractorops.Engine
+	clock  *testClock
+	org    string
+	orgKey string // the idempotency key that created org
+	owner  contractorops.Scope
+	store  contractorops.Store
 }
 
 func newFixture(t testing.TB, store contractorops.Store, runner contractorops.Runner) *fixture {
@@ -59,13 +66,14 @@ func newFixture(t testing.TB, store contractorops.Store, runner contractorops.Ru
 // newFixtureWith adds organization name to the engine of another fixture.
 func newFixtureWith(t testing.TB, eng *contractorops.Engine, clock *testClock, store contractorops.Store, name string) *fixture {
 	t.Helper()
-	org, err := eng.Organizations.Create(context.Background(), platform, "org-"+name+"-"+t.Name(), contractorops.CreateOrganizationInput{
+	key := fmt.Sprintf("org-%s-%s-%d", name, t.Name(), time.Now().UnixNano())
+	org, err := eng.Organizations.Create(context.Background(), platform, key, contractorops.CreateOrganizationInput{
 		Name: "Acme Heating & Plumbing", Type: contractorops.OrgServiceProvider, TimeZone: "America/New_York",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{eng: eng, clock: clock, org: org.ID, store: store, owner: contractorops.Scope{
+	return &fixture{eng: eng, clock: clock, org: org.ID, orgKey: key, store: store, owner: contractorops.Scope{
 		OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "owner"}, Role: contractorops.RoleOwner,
 	}}
 }
@@ -104,7 +112,7 @@ func testOrganizationCreateIsPlatformOnly(t *testing.T, f *fixture) {
 		t.Fatalf("Get = %+v, %v", org, err)
 	}
 	// The same key creates nothing new.
-	again, err := f.eng.Organizations.Create(context.Background(), platform, "org-a-"+t.Name(), contractorops.CreateOrganizationInput{
+	again, err := f.eng.Organizations.Create(context.Background(), platform, f.orgKey, contractorops.CreateOrganizationInput{
 		Name: "Acme Heating & Plumbing", Type: contractorops.OrgServiceProvider, TimeZone: "America/New_York",
 	})
 	if err != nil || again.ID != f.org {

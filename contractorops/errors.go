@@ -39,6 +39,9 @@ const (
 	CodeInventoryShortage     Code = "INVENTORY_SHORTAGE"
 	CodePricebookReference    Code = "PRICEBOOK_REFERENCE"
 	CodeSLAWindowViolation    Code = "SLA_WINDOW_VIOLATION"
+	// CodeComplianceBlocked: the contractor is blocked from taking work
+	// (by its own admins or an association), whatever its documents.
+	CodeComplianceBlocked Code = "COMPLIANCE_BLOCKED"
 )
 
 // Type classifies a [Code]. A transport maps the type, not the code, to its own
@@ -82,6 +85,7 @@ var codeInfo = map[Code]struct {
 	CodeInventoryShortage:        {TypeDomain, false},
 	CodePricebookReference:       {TypeDomain, false},
 	CodeSLAWindowViolation:       {TypeDomain, false},
+	CodeComplianceBlocked:        {TypeDomain, false},
 }
 
 // Codes returns every error code the engine can return, sorted. Documentation
@@ -158,16 +162,21 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	for i, fe := range e.FieldErrors {
-		if i == 0 {
+	first := true
+	for _, fe := range e.FieldErrors {
+		if fe.Message == e.Message {
+			continue // says nothing the message does not
+		}
+		if first {
 			b.WriteString(" (")
 		} else {
 			b.WriteString("; ")
 		}
+		first = false
 		fmt.Fprintf(&b, "%s: %s", fe.Field, fe.Message)
-		if i == len(e.FieldErrors)-1 {
-			b.WriteString(")")
-		}
+	}
+	if !first {
+		b.WriteString(")")
 	}
 	return b.String()
 }
@@ -204,6 +213,7 @@ var (
 	ErrInventoryShortage        = &Error{Code: CodeInventoryShortage, Type: TypeDomain}
 	ErrPricebookReference       = &Error{Code: CodePricebookReference, Type: TypeDomain}
 	ErrSLAWindowViolation       = &Error{Code: CodeSLAWindowViolation, Type: TypeDomain}
+	ErrComplianceBlocked        = &Error{Code: CodeComplianceBlocked, Type: TypeDomain}
 )
 
 // Validate runs v's rules and returns nil or a VALIDATION_FAILED *Error whose
@@ -292,6 +302,9 @@ func AsError(err error) *Error {
 		return WrapError(err, CodeConflict, "the request was cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
 		return WrapError(err, CodeConflict, "the request timed out; retry with the same idempotency key")
+	}
+	if e, ok := dispatchError(err); ok {
+		return e
 	}
 	var te *jobfsm.TransitionError
 	if errors.As(err, &te) {

@@ -122,7 +122,7 @@ func TestEveryCodeHasATypeAndSentinel(t *testing.T) {
 		contractorops.ErrTechnicianUnavailable, contractorops.ErrSchedulingConflict,
 		contractorops.ErrLicenseInvalid, contractorops.ErrInsuranceInvalid,
 		contractorops.ErrInventoryShortage, contractorops.ErrPricebookReference,
-		contractorops.ErrSLAWindowViolation,
+		contractorops.ErrSLAWindowViolation, contractorops.ErrComplianceBlocked,
 	} {
 		sentinels[s.Code] = s
 	}

@@ -278,7 +278,7 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 	audited := c.proc.Kind == KindMutation
 	for attempt := 1; ; attempt++ {
 		data, err := c.x.Tx(c.ctx, org, name, func(ctx context.Context, tx Tx) ([]byte, error) {
-			t := &txn{ctx: ctx, tx: tx, org: org, now: c.now}
+			t := &txn{ctx: ctx, e: c.e, tx: tx, org: org, now: c.now}
 			if audited {
 				t.audit = &auditInfo{scope: c.scope, procedure: c.proc.Name, workflowID: c.inv.WorkflowID, traceID: trace.SpanContextFromContext(c.ctx).TraceID().String()}
 			}
@@ -316,6 +316,27 @@ func inTxFor[R any](c *call, org, name string, fn func(t *txn) (R, error)) (R, e
 type txResult[R any] struct {
 	Result R      `json:"result"`
 	Wakes  []Wake `json:"wakes,omitempty"`
+}
+
+// inStep runs fn as a recorded step (see [Executor.Step]): its result
+// crosses as JSON, so a durable replay returns it without running fn.
+func inStep[R any](c *call, name string, fn func(ctx context.Context) (R, error)) (R, error) {
+	var zero R
+	data, err := c.x.Step(c.ctx, name, func(ctx context.Context) ([]byte, error) {
+		r, err := fn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(r)
+	})
+	if err != nil {
+		return zero, err
+	}
+	var r R
+	if err := json.Unmarshal(data, &r); err != nil {
+		return zero, WrapError(err, CodeInternal, "decode the result of step %s", name)
+	}
+	return r, nil
 }
 
 // inlineExecutor runs effects directly: the embedded mode, and every query.
@@ -360,12 +381,54 @@ func (p *Procedure) DecodeInput(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(in); err != nil {
-		return nil, inputError(err)
+		e := inputError(err)
+		for i := range e.FieldErrors {
+			e.FieldErrors[i].Field = dropEmbedded(p.Input, e.FieldErrors[i].Field)
+		}
+		return nil, e
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, invalidInput("", "trailing_data", "the body holds data after the JSON value")
 	}
 	return in, nil
+}
+
+// dropEmbedded removes from a field path of encoding/json the names of the
+// embedded structs it passes through ("PageRequest.limit" is "limit" in
+// JSON), so that field errors name JSON paths.
+func dropEmbedded(t reflect.Type, path string) string {
+	if path == "" {
+		return path
+	}
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			out = append(out, seg)
+			continue
+		}
+		if sf, ok := t.FieldByName(seg); ok && sf.Anonymous && sf.Tag.Get("json") == "" {
+			t = sf.Type
+			continue
+		}
+		out = append(out, seg)
+		if sf, ok := fieldByJSONName(t, seg); ok {
+			t = sf.Type
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// fieldByJSONName finds the field of struct t (or of its embedded structs)
+// that encoding/json names name.
+func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+	return t.FieldByNameFunc(func(goName string) bool {
+		sf, _ := t.FieldByName(goName)
+		tag, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		return tag == name || (tag == "" && goName == name)
+	})
 }
 
 func invalidInput(field, code, msg string) *Error {

@@ -688,11 +688,12 @@ func (c *call) openJob(t *txn, in *CreateJobInput, contract *jobfsm.Policy, at t
 	if in.Location != nil {
 		j.Location = *in.Location
 	}
-	n, err := t.tx.NextNumber(t.ctx, "job-"+yearIn(c.now, org.TimeZone))
+	year := c.now.In(c.e.location(org.TimeZone)).Year()
+	n, err := t.tx.NextNumber(t.ctx, fmt.Sprint("job-", year))
 	if err != nil {
 		return nil, err
 	}
-	j.Number = fmt.Sprintf("JOB-%s-%05d", yearIn(c.now, org.TimeZone), n)
+	j.Number = fmt.Sprintf("JOB-%d-%05d", year, n)
 	if err := c.saveJob(t, j); err != nil {
 		return nil, err
 	}
@@ -964,21 +965,21 @@ func (c *call) addVisit(in *AddVisitInput) (*Visit, error) {
 		if err != nil {
 			return nil, err
 		}
-		return c.bookVisit(t, j, Window{Start: in.ScheduledStart, End: in.ScheduledEnd}, "", in.Notes)
+		return c.bookVisit(t, j, Window{Start: in.ScheduledStart, End: in.ScheduledEnd}, in.Notes)
 	})
 }
 
-// bookVisit books a visit to the job, with a technician if tech is not
-// empty, and stores the job following its visits.
-func (c *call) bookVisit(t *txn, j *Job, w Window, tech, notes string) (*Visit, error) {
+// bookVisit books a visit to the job, with no technician yet (dispatch
+// assigns one), and stores the job following its visits.
+func (c *call) bookVisit(t *txn, j *Job, w Window, notes string) (*Visit, error) {
 	vs, err := find(t, visitsTable, Query{Where: []Cond{Eq("job_id", j.ID)}})
 	if err != nil {
 		return nil, err
 	}
 	v := &Visit{
-		Meta: Meta{ID: c.e.newID()}, JobID: j.ID, Number: len(vs) + 1, TechnicianID: tech,
+		Meta: Meta{ID: c.e.newID()}, JobID: j.ID, Number: len(vs) + 1,
 		ScheduledStart: w.Start, ScheduledEnd: w.End, Notes: notes,
-		State: jobfsm.Visit{Status: jobfsm.VisitScheduled, TechnicianID: tech},
+		State: jobfsm.Visit{Status: jobfsm.VisitScheduled},
 	}
 	v.History = []jobfsm.Entry[jobfsm.VisitStatus]{{To: jobfsm.VisitScheduled, Action: jobfsm.ActionSchedule,
 		Actor: c.request("", "").Actor, At: c.now}}
@@ -1063,14 +1064,6 @@ func (c *call) listVisits(in *JobIDInput) (*[]Visit, error) {
 		slices.SortFunc(out, func(a, b Visit) int { return a.Number - b.Number })
 		return &out, nil
 	})
-}
-
-// yearIn is the year of t in the time zone named tz (UTC if unknown).
-func yearIn(t time.Time, tz string) string {
-	if loc, err := time.LoadLocation(tz); err == nil {
-		t = t.In(loc)
-	}
-	return fmt.Sprint(t.Year())
 }
 
 // reasonCodePattern is the form of a reason code: NO_ACCESS.

@@ -195,5 +195,3 @@ func testCheckpointsGateCompletion(t *testing.T, f *fixture) {
 	_, err = f.eng.Jobs.CompleteCheckpoint(ctx, f.owner, "c3", contractorops.CompleteCheckpointInput{JobID: j.ID, CheckpointID: cp, Passed: &passed})
 	wantCode(t, err, contractorops.CodeIllegalTransition)
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -229,7 +229,7 @@ type Contract struct {
 	// Priority is the priority of the jobs of its visits (MEDIUM if empty);
 	// Trade the skill they need.
 	Priority            jobfsm.Priority `json:"priority,omitempty"`
-	Trade               string          `json:"trade,omitempty"`
+	Trade               TradeType       `json:"trade,omitempty"`
 	PrimaryTechnicianID string          `json:"primaryTechnicianId,omitempty"`
 	BranchID            string          `json:"branchId,omitempty"`
 	DocumentURL         string          `json:"documentUrl,omitempty"`
@@ -405,7 +405,7 @@ type ContractInput struct {
 	Scope                ContractScope   `json:"scope"`
 	SLA                  *ContractSLA    `json:"sla,omitempty"`
 	Priority             jobfsm.Priority `json:"priority,omitempty"`
-	Trade                string          `json:"trade,omitempty"`
+	Trade                TradeType       `json:"trade,omitempty"`
 	PrimaryTechnicianID  string          `json:"primaryTechnicianId,omitempty"`
 	BranchID             string          `json:"branchId,omitempty"`
 	DocumentURL          string          `json:"documentUrl,omitempty"`
@@ -449,7 +449,7 @@ func (in ContractInput) Validate() error {
 		validation.Field(&in.Scope),
 		validation.Field(&in.SLA),
 		validation.Field(&in.Priority, validation.In(priorities()...)),
-		validation.Field(&in.Trade, validation.Length(0, 50)),
+		validation.Field(&in.Trade, validation.In(TradeTypes()...)),
 		validation.Field(&in.PrimaryTechnicianID, validation.Length(0, 100)),
 		validation.Field(&in.BranchID, validation.Length(0, 100)),
 		validation.Field(&in.DocumentURL, validation.Length(0, 2000)),
@@ -465,13 +465,6 @@ func (s ContractScope) Validate() error {
 		validation.Field(&s.Exclusions, validation.Length(0, 10000)),
 		validation.Field(&s.ServiceAreaNotes, validation.Length(0, 10000)),
 	)
-}
-
-func requiredDate(v any) error {
-	if d, _ := v.(jobfsm.Date); d == (jobfsm.Date{}) {
-		return validation.NewError("validation_required", "cannot be blank")
-	}
-	return nil
 }
 
 func knownCurrency(v any) error {
@@ -706,11 +699,7 @@ func zone(t *txn) (*Organization, *time.Location, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	loc, err := time.LoadLocation(org.TimeZone)
-	if err != nil {
-		return nil, nil, WrapError(err, CodeInternal, "load time zone %q", org.TimeZone)
-	}
-	return org, loc, nil
+	return org, t.e.location(org.TimeZone), nil
 }
 
 // today is the date of now in loc.
@@ -755,9 +744,23 @@ func (c *call) contractEntry(from, to ContractStatus, a jobfsm.Action, reasonCod
 	return jobfsm.Entry[ContractStatus]{From: from, To: to, Action: a, Actor: r.Actor, ReasonCode: reasonCode, Reason: reason, At: c.now}
 }
 
+// technicianExists checks that the technician named in field exists.
+func technicianExists(t *txn, id, field string) error {
+	if id == "" {
+		return nil
+	}
+	if _, err := load(t, techniciansTable, id); err != nil {
+		return fieldNotFound(err, field)
+	}
+	return nil
+}
+
 // checkTarget checks that the contract's customer and location exist and
-// belong together.
+// belong together, and that its primary technician exists.
 func checkTarget(t *txn, k *Contract) error {
+	if err := technicianExists(t, k.PrimaryTechnicianID, "primaryTechnicianId"); err != nil {
+		return err
+	}
 	if k.CustomerID != "" {
 		if _, err := load(t, customersTable, k.CustomerID); err != nil {
 			return fieldNotFound(err, "customerId")

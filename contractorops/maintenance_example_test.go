@@ -45,7 +45,7 @@ func ExampleMaintenanceService() {
 	ten, noon := jobfsm.HM(10, 0), jobfsm.HM(12, 0)
 	eng.Maintenance.CreateSchedule(ctx, manager, "sc-1-monthly", contractorops.CreateScheduleInput{ContractID: k.ID, ScheduleInput: contractorops.ScheduleInput{
 		Name: "Monthly inspection", Frequency: contractorops.FrequencyMonthly, PreferredDayOfMonth: 31,
-		WindowStart: &ten, WindowEnd: &noon, TechnicianID: "tech-bo",
+		WindowStart: &ten, WindowEnd: &noon,
 	}})
 	through := jobfsm.Date{Year: 2027, Month: 2, Day: 28}
 	for _, key := range []string{"gen-1", "gen-2"} {

@@ -30,14 +30,6 @@ func hm(h, m int) *jobfsm.TimeOfDay {
 	return &t
 }
 
-var newYork = func() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
 // contracts is a fixture with a customer and a service location.
 type contracts struct {
 	*fixture
@@ -53,8 +45,9 @@ func newContracts(t *testing.T, f *fixture) *contracts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, err := f.eng.Customers.AddLocation(ctx, f.owner, "loc", contractorops.LocationInput{CustomerID: cu.ID, Name: "Boiler room",
-		Address: contractorops.Address{Line1: "12 River Rd", City: "Richmond", State: "VA"}})
+	address := at(37.55, -77.45)
+	address.Line1 = "12 River Rd"
+	loc, err := f.eng.Customers.AddLocation(ctx, f.owner, "loc", contractorops.LocationInput{CustomerID: cu.ID, Name: "Boiler room", Address: address})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +67,7 @@ func (m *contracts) draft(start, end string, mod func(*contractorops.CreateContr
 			Name: "Boiler care", Type: contractorops.ContractPreventiveMaintenance,
 			CustomerID: m.customer, LocationID: m.location, StartDate: date(start), EndDate: date(end),
 			Value: "1200.00", BillingFrequency: contractorops.FrequencyMonthly, BillingAmount: "100.00",
-			Trade: "HVAC", PrimaryTechnicianID: "tech-ana",
+			Trade: contractorops.TradeHVAC,
 		},
 		ServiceItems: []contractorops.ServiceItemInput{
 			{Name: "Burner inspection", Frequency: contractorops.FrequencyQuarterly, UnitPrice: "49.99", Quantity: "2", EstimatedMinutes: 45},
@@ -420,9 +413,12 @@ func TestScheduleDates(t *testing.T) { eachStore(t, testScheduleDates) }
 
 func testScheduleDates(t *testing.T, f *fixture) {
 	m := newContracts(t, f)
-	k := m.mustMove(m.draft("2026-12-01", "2027-11-30", nil), contractorops.ContractActive)
+	maria, sam := f.crew(t)
+	k := m.mustMove(m.draft("2026-12-01", "2027-11-30", func(in *contractorops.CreateContractInput) {
+		in.PrimaryTechnicianID = maria.ID
+	}), contractorops.ContractActive)
 	weekly := m.schedule(k, contractorops.ScheduleInput{Name: "Weekly check", Frequency: contractorops.FrequencyWeekly,
-		PreferredWeekday: contractorops.WeekdayThursday, WindowStart: hm(9, 0), WindowEnd: hm(11, 0), TechnicianID: "tech-bo"})
+		PreferredWeekday: contractorops.WeekdayThursday, WindowStart: hm(9, 0), WindowEnd: hm(11, 0), TechnicianID: sam.ID})
 	monthly := m.schedule(k, contractorops.ScheduleInput{Name: "Month end", Frequency: contractorops.FrequencyMonthly, PreferredDayOfMonth: 31})
 	quarterly := m.schedule(k, contractorops.ScheduleInput{Name: "Quarterly", Frequency: contractorops.FrequencyQuarterly, StartDate: date("2026-12-15")})
 	ending := m.schedule(k, contractorops.ScheduleInput{Name: "Winter Mondays", Frequency: contractorops.FrequencyWeekly,
@@ -471,7 +467,7 @@ func testScheduleDates(t *testing.T, f *fixture) {
 		before.Window.Start.In(newYork).Hour() != 9 || after.Window.End.In(newYork).Hour() != 11 {
 		t.Errorf("windows across DST: %v, %v", before.Window, after.Window)
 	}
-	if before.TechnicianID != "tech-bo" || byDay["2026-12-03"].Number == 0 || len(before.ServiceItemIDs) != 1 {
+	if before.TechnicianID != sam.ID || byDay["2026-12-03"].Number == 0 || len(before.ServiceItemIDs) != 1 {
 		t.Errorf("visit = %+v", before)
 	}
 	// Night windows on the nights the clocks change: 02:30 does not exist
@@ -499,7 +495,7 @@ func testScheduleDates(t *testing.T, f *fixture) {
 		}
 	}
 	mv := m.visits(contractorops.ListVisitsInput{ScheduleID: monthly.ID})[0]
-	if mv.TechnicianID != "tech-ana" || mv.Window.Start.In(newYork).Hour() != 8 || mv.Window.End.In(newYork).Hour() != 17 {
+	if mv.TechnicianID != maria.ID || mv.Window.Start.In(newYork).Hour() != 8 || mv.Window.End.In(newYork).Hour() != 17 {
 		t.Errorf("default window and technician: %+v", mv)
 	}
 	// Listing by day range in the organization's time zone.
@@ -575,15 +571,22 @@ func jobVisit(t *testing.T, f *fixture, jobID string) contractorops.Visit {
 	return vs[0]
 }
 
-// work moves a job's visit along the field statuses.
-func work(t *testing.T, f *fixture, key string, visitID string, to ...jobfsm.VisitStatus) {
+// walk moves the job's one assignment along as its technician.
+func walk(t *testing.T, f *fixture, key, jobID string, to ...jobfsm.AssignmentStatus) *contractorops.AssignmentResult {
 	t.Helper()
+	ctx := context.Background()
+	as, err := f.eng.Dispatch.ListAssignments(ctx, f.owner, contractorops.ListAssignmentsInput{JobID: jobID})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("assignments of the job = %+v, %v", as, err)
+	}
+	var r *contractorops.AssignmentResult
 	for i, s := range to {
-		if _, err := f.eng.Jobs.UpdateVisitStatus(context.Background(), f.owner, fmt.Sprintf("%s-%d", key, i),
-			contractorops.UpdateVisitStatusInput{VisitID: visitID, Status: s}); err != nil {
+		if r, err = f.eng.Dispatch.UpdateStatus(ctx, f.technicianScope(as[0].TechnicianID()), fmt.Sprintf("%s-%d", key, i),
+			contractorops.UpdateAssignmentStatusInput{AssignmentID: as[0].ID, Status: s}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return r
 }
 
 // TestGeneratedJobsFlowThroughDispatch: a visit is released when its window
@@ -593,12 +596,13 @@ func TestGeneratedJobsFlowThroughDispatch(t *testing.T) { eachStore(t, testGener
 func testGeneratedJobs(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	m := newContracts(t, f)
+	maria, _ := f.crew(t)
 	k := m.mustMove(m.draft("2026-11-24", "2027-11-23", func(in *contractorops.CreateContractInput) {
 		in.SLA = &contractorops.ContractSLA{ResponseHours: 4, ResolutionHours: 24}
 		in.Scope.ScopeOfWork = "Inspect and clean the burners."
 	}), contractorops.ContractActive)
-	s := m.schedule(k, contractorops.ScheduleInput{Name: "Weekly check", Frequency: contractorops.FrequencyWeekly,
-		WindowStart: hm(10, 0), WindowEnd: hm(12, 0), TechnicianID: "tech-bo"})
+	m.schedule(k, contractorops.ScheduleInput{Name: "Weekly check", Frequency: contractorops.FrequencyWeekly,
+		WindowStart: hm(10, 0), WindowEnd: hm(12, 0), TechnicianID: maria.ID})
 	g := m.generate(k, "2026-12-15")
 	if len(g.Created) != 4 || g.Released != 0 {
 		t.Fatalf("generated %d, released %d; want 4 Tuesdays, none open yet", len(g.Created), g.Released)
@@ -622,7 +626,7 @@ func testGeneratedJobs(t *testing.T, f *fixture) {
 		t.Fatalf("job %s ref %q, visit job %q", j.ID, j.ExternalRef, v.JobID)
 	case !reflect.DeepEqual(j.SLA, k.SLA.Policy(k.Number)):
 		t.Errorf("job SLA %+v, want the contract's", j.SLA)
-	case j.Status() != jobfsm.JobScheduled || j.TechnicianID != "tech-bo" || j.CustomerID != m.customer || j.Location.Line1 != "12 River Rd":
+	case j.Status() != jobfsm.JobScheduled || j.TechnicianID != maria.ID || j.CustomerID != m.customer || j.Location.Line1 != "12 River Rd":
 		t.Errorf("job = %s, technician %q, customer %q, location %+v", j.Status(), j.TechnicianID, j.CustomerID, j.Location)
 	case !j.History[0].At.Equal(opened):
 		t.Errorf("job opened at %v, want the window's start %v", j.History[0].At, opened)
@@ -635,20 +639,22 @@ func testGeneratedJobs(t *testing.T, f *fixture) {
 	if st.Policy != k.Number || st.Response.Elapsed != 5*time.Minute {
 		t.Errorf("SLA %s, response elapsed %v; want the contract's, 5m since the window opened", st.Policy, st.Response.Elapsed)
 	}
-	// Dispatch, on the way, on site, working, done: the visit follows.
-	if _, err := f.eng.Jobs.UpdateStatus(ctx, f.owner, "dispatch", contractorops.UpdateJobStatusInput{ID: j.ID, Status: jobfsm.JobDispatched}); err != nil {
-		t.Fatal(err)
-	}
+	// The release placed Maria through dispatch from the window's start;
+	// she walks the assignment, the office completes the job, and the visit
+	// follows.
 	jv := jobVisit(t, f, j.ID)
-	if jv.TechnicianID != "tech-bo" || !jv.ScheduledStart.Equal(opened) {
-		t.Errorf("job visit %+v", jv)
+	if jv.TechnicianID != maria.ID || !jv.ScheduledStart.Equal(opened) || !jv.ScheduledEnd.Equal(opened.Add(45*time.Minute)) || v.DispatchNote != "" {
+		t.Errorf("job visit %+v, note %q", jv, v.DispatchNote)
 	}
 	m.clock.Advance(10 * time.Minute)
-	work(t, f, "w", jv.ID, jobfsm.VisitEnRoute)
+	r := walk(t, f, "w", j.ID, jobfsm.AssignmentAccepted, jobfsm.AssignmentEnRoute)
+	if r.Assignment.Source != contractorops.SourceContract || r.Job.Status() != jobfsm.JobInProgress {
+		t.Errorf("assignment from %s, job %s", r.Assignment.Source, r.Job.Status())
+	}
 	if v = m.visit(v.ID); v.Status != contractorops.ScheduledVisitInProgress || v.StartedAt.IsZero() {
 		t.Fatalf("visit after the technician left: %s", v.Status)
 	}
-	work(t, f, "w2", jv.ID, jobfsm.VisitArrived, jobfsm.VisitInProgress, jobfsm.VisitCompleted)
+	walk(t, f, "w2", j.ID, jobfsm.AssignmentOnSite, jobfsm.AssignmentCompleted)
 	if _, err := f.eng.Jobs.UpdateStatus(ctx, f.owner, "complete", contractorops.UpdateJobStatusInput{ID: j.ID, Status: jobfsm.JobCompleted}); err != nil {
 		t.Fatal(err)
 	}
@@ -663,7 +669,6 @@ func testGeneratedJobs(t *testing.T, f *fixture) {
 	if strings.Join(path, " ") != "SCHEDULED IN_PROGRESS COMPLETED" {
 		t.Errorf("visit history %v", path)
 	}
-	_ = s
 }
 
 // TestVisitChanges: confirm, reschedule with history (the identity stays
@@ -674,9 +679,10 @@ func TestVisitChanges(t *testing.T) { eachStore(t, testVisitChanges) }
 func testVisitChanges(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	m := newContracts(t, f)
+	maria, sam := f.crew(t)
 	k := m.mustMove(m.draft("2026-11-24", "2027-11-23", nil), contractorops.ContractActive)
 	m.schedule(k, contractorops.ScheduleInput{Name: "Daily", Frequency: contractorops.FrequencyDaily,
-		WindowStart: hm(10, 0), WindowEnd: hm(12, 0), TechnicianID: "tech-bo", EndDate: date("2026-11-27")})
+		WindowStart: hm(10, 0), WindowEnd: hm(12, 0), TechnicianID: maria.ID, EndDate: date("2026-11-27")})
 	g := m.generate(k, "2026-12-31")
 	if len(g.Created) != 4 {
 		t.Fatalf("%d visits, want 4 (Nov 24–27)", len(g.Created))
@@ -692,7 +698,7 @@ func testVisitChanges(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	if r.Old.Status != contractorops.ScheduledVisitRescheduled || r.Old.RescheduledToID != r.New.ID || r.New.RescheduledFromID != thu.ID ||
-		r.New.OccursOn != thu.OccursOn || r.New.Date != date("2026-11-28") || r.New.Window.Start.In(newYork).Hour() != 13 || r.New.TechnicianID != "tech-bo" {
+		r.New.OccursOn != thu.OccursOn || r.New.Date != date("2026-11-28") || r.New.Window.Start.In(newYork).Hour() != 13 || r.New.TechnicianID != maria.ID {
 		t.Fatalf("reschedule = %+v", r)
 	}
 	if again := m.generate(k, "2026-12-31"); len(again.Created) != 0 {
@@ -725,6 +731,10 @@ func testVisitChanges(t *testing.T, f *fixture) {
 	if j, _ := f.eng.Jobs.Get(ctx, f.owner, fv.JobID); j.Status() != jobfsm.JobCancelled || j.History[len(j.History)-1].ReasonCode != "CUSTOMER_CANCELLED" {
 		t.Fatalf("the cancelled visit's job is %s", j.Status())
 	}
+	// Its technician's time is free again.
+	if as, _ := f.eng.Dispatch.ListAssignments(ctx, f.owner, contractorops.ListAssignmentsInput{JobID: fv.JobID}); len(as) != 1 || as[0].Status() != jobfsm.AssignmentCancelled {
+		t.Fatalf("the cancelled job's assignments: %+v", as)
+	}
 	// A missed visit can be rescheduled: its job is cancelled as RESCHEDULED.
 	tv := m.visit(tue.ID)
 	r, err = f.eng.Maintenance.RescheduleVisit(ctx, f.owner, "resched-tue", contractorops.RescheduleVisitInput{VisitID: tue.ID, Date: date("2026-11-30")})
@@ -740,15 +750,23 @@ func testVisitChanges(t *testing.T, f *fixture) {
 	if r.New.JobID != "" || r.New.Window.Start.In(newYork).Hour() != 10 {
 		t.Errorf("new visit %+v", r.New)
 	}
+	// Saturday's replacement visit is released unassigned: Maria does not
+	// work on Saturdays; the dispatcher gets the job and the reason.
+	m.advanceTo("2026-11-28", 13, 5)
+	m.run("maintenance-release")
+	sat := m.visit(m.visit(thu.ID).RescheduledToID)
+	j, err := f.eng.Jobs.Get(ctx, f.owner, sat.JobID)
+	if err != nil || j.TechnicianID != "" || j.Status() != jobfsm.JobScheduled || !strings.Contains(sat.DispatchNote, "not assigned") {
+		t.Fatalf("Saturday's job %+v (%v), note %q", j, err, sat.DispatchNote)
+	}
 
 	// A technician sees their own visits only.
-	tech := contractorops.Scope{OrganizationID: f.org, Actor: contractorops.Actor{Kind: contractorops.ActorTechnician, ID: "tech-bo"}, Role: contractorops.RoleTechnician}
+	tech := f.technicianScope(maria.ID)
 	mine, err := f.eng.Maintenance.ListVisits(ctx, tech, contractorops.ListVisitsInput{})
 	if err != nil || len(mine.Items) != 6 {
 		t.Fatalf("technician lists %d visits, %v; want 6", len(mine.Items), err)
 	}
-	other := tech
-	other.Actor.ID = "tech-cy"
+	other := f.technicianScope(sam.ID)
 	_, err = f.eng.Maintenance.GetVisit(ctx, other, tue.ID)
 	wantCode(t, err, contractorops.CodeNotFound)
 	if theirs, _ := f.eng.Maintenance.ListVisits(ctx, other, contractorops.ListVisitsInput{}); len(theirs.Items) != 0 {
@@ -766,11 +784,12 @@ func TestSLAScoring(t *testing.T) { eachStore(t, testSLAScoring) }
 func testSLAScoring(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	m := newContracts(t, f)
+	maria, _ := f.crew(t)
 	k := m.mustMove(m.draft("2026-11-24", "2027-11-23", func(in *contractorops.CreateContractInput) {
 		in.SLA = &contractorops.ContractSLA{ResponseHours: 4, ResolutionHours: 24}
 	}), contractorops.ContractActive)
 	m.schedule(k, contractorops.ScheduleInput{Name: "Daily", Frequency: contractorops.FrequencyDaily,
-		WindowStart: hm(10, 0), WindowEnd: hm(12, 0), TechnicianID: "tech-bo", EndDate: date("2026-11-27")})
+		WindowStart: hm(10, 0), WindowEnd: hm(12, 0), TechnicianID: maria.ID, EndDate: date("2026-11-27")})
 	g := m.generate(k, "2026-12-31")
 	tue, wed, thu := g.Created[0], g.Created[1], g.Created[2]
 	do := func(v contractorops.ScheduledVisit, startH, startM, doneH, doneM int) {
@@ -782,10 +801,9 @@ func testSLAScoring(t *testing.T, f *fixture) {
 			m.run("maintenance-release")
 			j = m.visit(v.ID).JobID
 		}
-		jv := jobVisit(t, f, j)
-		work(t, f, "go-"+day, jv.ID, jobfsm.VisitEnRoute, jobfsm.VisitArrived, jobfsm.VisitInProgress)
+		walk(t, f, "go-"+day, j, jobfsm.AssignmentAccepted, jobfsm.AssignmentEnRoute, jobfsm.AssignmentOnSite)
 		m.advanceTo(day, doneH, doneM)
-		work(t, f, "done-"+day, jv.ID, jobfsm.VisitCompleted)
+		walk(t, f, "done-"+day, j, jobfsm.AssignmentCompleted)
 		if _, err := f.eng.Jobs.UpdateStatus(ctx, f.owner, "complete-"+day, contractorops.UpdateJobStatusInput{ID: j, Status: jobfsm.JobCompleted}); err != nil {
 			t.Fatal(err)
 		}

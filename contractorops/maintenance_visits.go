@@ -74,11 +74,11 @@ const (
 	WeekdaySunday    Weekday = "SUNDAY"
 )
 
-// weekdays is in time.Weekday order (Sunday first).
-var weekdays = [...]Weekday{WeekdaySunday, WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday}
+// weekdayNames is in time.Weekday order (Sunday first).
+var weekdayNames = [...]Weekday{WeekdaySunday, WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday}
 
 // Weekday returns w as a time.Weekday.
-func (w Weekday) Weekday() time.Weekday { return time.Weekday(slices.Index(weekdays[:], w)) }
+func (w Weekday) Weekday() time.Weekday { return time.Weekday(slices.Index(weekdayNames[:], w)) }
 
 // Schedule is a contract's recurring visit plan: how often, on which day,
 // in which window of the day (wall-clock time in the organization's time
@@ -268,7 +268,7 @@ func (in ScheduleInput) Validate() error {
 				}
 				return nil
 			}))),
-		validation.Field(&in.PreferredWeekday, validation.In(weekdays[0], weekdays[1], weekdays[2], weekdays[3], weekdays[4], weekdays[5], weekdays[6]),
+		validation.Field(&in.PreferredWeekday, validation.In(weekdayNames[0], weekdayNames[1], weekdayNames[2], weekdayNames[3], weekdayNames[4], weekdayNames[5], weekdayNames[6]),
 			validation.When(in.Frequency != FrequencyWeekly && in.Frequency != FrequencyBiweekly,
 				validation.Empty.Error("applies to WEEKLY and BIWEEKLY schedules only"))),
 		validation.Field(&in.PreferredDayOfMonth, validation.Min(1), validation.Max(31),
@@ -373,6 +373,9 @@ func (c *call) createSchedule(in *CreateScheduleInput) (*Schedule, error) {
 		if err := in.apply(s, k); err != nil {
 			return nil, err
 		}
+		if err := technicianExists(t, s.TechnicianID, "technicianId"); err != nil {
+			return nil, err
+		}
 		return s, insert(t, schedulesTable, s)
 	})
 }
@@ -391,6 +394,9 @@ func (c *call) updateSchedule(in *UpdateScheduleInput) (*Schedule, error) {
 			return nil, err
 		}
 		if err := in.apply(s, k); err != nil {
+			return nil, err
+		}
+		if err := technicianExists(t, s.TechnicianID, "technicianId"); err != nil {
 			return nil, err
 		}
 		return s, update(t, schedulesTable, s)
@@ -495,9 +501,11 @@ type ScheduledVisit struct {
 	Status         ScheduledVisitStatus `json:"status"`
 	TechnicianID   string               `json:"technicianId,omitempty"`
 	ServiceItemIDs []string             `json:"serviceItemIds,omitempty"`
-	// JobID is the visit's job, once released (ReleasedAt).
-	JobID       string    `json:"jobId,omitempty"`
-	ReleasedAt  time.Time `json:"releasedAt,omitzero"`
+	// JobID is the visit's job, once released (ReleasedAt). DispatchNote
+	// says why its technician could not be assigned then.
+	JobID        string    `json:"jobId,omitempty"`
+	ReleasedAt   time.Time `json:"releasedAt,omitzero"`
+	DispatchNote string    `json:"dispatchNote,omitempty"`
 	ConfirmedAt time.Time `json:"confirmedAt,omitzero"`
 	StartedAt   time.Time `json:"startedAt,omitzero"`
 	CompletedAt time.Time `json:"completedAt,omitzero"`
@@ -671,11 +679,18 @@ func (c *call) insertVisit(t *txn, v *ScheduledVisit, a jobfsm.Action) error {
 	return insert(t, scheduledVisitsTable, v)
 }
 
-// release opens the visit's job and books its visit with the visit's
-// window and technician, so that it goes through dispatch like any job.
-// The job opens as of the window's start (or now, when released early):
-// the contract's SLA counts from the moment the contract promised the
-// visit, however late the release task ran.
+// SourceContract is the source of an assignment a maintenance contract's
+// release placed (besides dispatch's MANUAL, OPTIMIZER and INSERT).
+const SourceContract = "CONTRACT"
+
+// release opens the visit's job and books it for the visit's window, so
+// that it goes through dispatch like any job: with the visit's technician
+// when dispatch's checks (compliance gate, skills, shift, time off, other
+// appointments) accept the placement, unassigned otherwise, the refusal
+// recorded on the visit (DispatchNote) for the dispatcher. The job opens
+// as of the window's start (or now, when released early): the contract's
+// SLA counts from the moment the contract promised the visit, however late
+// the release task ran.
 func (c *call) release(t *txn, k *Contract, v *ScheduledVisit) error {
 	if v.JobID != "" || (v.Status != ScheduledVisitScheduled && v.Status != ScheduledVisitConfirmed) {
 		return nil
@@ -687,13 +702,13 @@ func (c *call) release(t *txn, k *Contract, v *ScheduledVisit) error {
 	in := &CreateJobInput{
 		Title:       s.Name + " — " + k.Number,
 		Description: visitDescription(k, v),
-		Category:    "MAINTENANCE", Trade: k.Trade, Priority: k.Priority,
+		Category:    "MAINTENANCE", Trade: string(k.Trade), Priority: k.Priority,
 		Source: jobfsm.SourceRecurring, ExternalRef: v.ID,
 		AssociationID: k.AssociationID, CustomerID: k.CustomerID, LocationID: k.LocationID,
 		ArrivalWindow: &Window{Start: v.Window.Start, End: v.Window.End},
 	}
 	if k.Trade != "" {
-		in.Requirements.Skills = []SkillRequirement{{Trade: k.Trade, MinLevel: 1}}
+		in.Requirements.Skills = []SkillRequirement{{Trade: string(k.Trade), MinLevel: 1}}
 	}
 	for _, it := range k.ServiceItems {
 		if slices.Contains(v.ServiceItemIDs, it.ID) {
@@ -708,15 +723,43 @@ func (c *call) release(t *txn, k *Contract, v *ScheduledVisit) error {
 	if err != nil {
 		return err
 	}
-	j.TechnicianID = v.TechnicianID
 	if err := c.transition(t, j, jobfsm.JobCreated, "", "released by maintenance contract "+k.Number); err != nil {
 		return err
 	}
-	if _, err := c.bookVisit(t, j, v.Window, v.TechnicianID, ""); err != nil {
+	placed, err := c.placeVisit(t, j, v)
+	if err != nil {
 		return err
+	}
+	if !placed {
+		if _, err := c.bookVisit(t, j, v.Window, ""); err != nil {
+			return err
+		}
 	}
 	v.JobID, v.ReleasedAt = j.ID, c.now
 	return update(t, scheduledVisitsTable, v)
+}
+
+// placeVisit assigns the visit's technician to its job from the window's
+// start, through dispatch's checks. A refusal is no failure: it is noted on
+// the visit and the job waits for the dispatcher.
+func (c *call) placeVisit(t *txn, j *Job, v *ScheduledVisit) (bool, error) {
+	v.DispatchNote = ""
+	if v.TechnicianID == "" {
+		return false, nil
+	}
+	start, end := v.Window.Start, v.Window.End
+	if j.EstimatedMinutes > 0 {
+		end = start.Add(time.Duration(j.EstimatedMinutes) * time.Minute)
+	}
+	if err := c.checkPlacement(t, j, nil, v.TechnicianID, start, end, "", ""); err != nil {
+		if e := AsError(err); e.Type == TypeDomain || e.Code == CodeNotFound {
+			v.DispatchNote = "not assigned to " + v.TechnicianID + ": " + e.Message
+			return false, nil
+		}
+		return false, err
+	}
+	_, err := c.place(t, j, nil, v.TechnicianID, start, end, SourceContract, "")
+	return err == nil, err
 }
 
 // visitDescription lists the service items of the visit.
@@ -891,7 +934,9 @@ func (c *call) cancel(t *txn, v *ScheduledVisit, reasonCode, reason string) erro
 	return c.dropJob(t, v, reasonCode, reason)
 }
 
-// dropJob cancels the released job of a visit that will not take place.
+// dropJob cancels the released job of a visit that will not take place,
+// with its assignments and the visits not under way, so that its
+// technicians' time is free again.
 func (c *call) dropJob(t *txn, v *ScheduledVisit, reasonCode, reason string) error {
 	if v.JobID == "" {
 		return nil
@@ -899,6 +944,35 @@ func (c *call) dropJob(t *txn, v *ScheduledVisit, reasonCode, reason string) err
 	j, err := load(t, jobsTable, v.JobID)
 	if err != nil || j.Status().Terminal() {
 		return err
+	}
+	req := c.request(reasonCode, reason)
+	as, err := find(t, assignmentsTable, Query{Where: []Cond{Eq("job_id", j.ID)}})
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		ch, err := a.State.Apply(jobfsm.AssignmentCancelled, req)
+		if err != nil {
+			continue // done, declined or cancelled already
+		}
+		a.State, a.History = ch.Assignment, append(a.History, ch.Entry)
+		if err := update(t, assignmentsTable, a); err != nil {
+			return err
+		}
+	}
+	vs, err := find(t, visitsTable, Query{Where: []Cond{Eq("job_id", j.ID)}})
+	if err != nil {
+		return err
+	}
+	for _, jv := range vs {
+		ch, err := jv.State.Apply(jobfsm.VisitCancelled, req)
+		if err != nil {
+			continue // under way or over
+		}
+		jv.State, jv.History = ch.Visit, append(jv.History, ch.Entry)
+		if err := update(t, visitsTable, jv); err != nil {
+			return err
+		}
 	}
 	if err := c.transition(t, j, jobfsm.JobCancelled, reasonCode, reason); err != nil {
 		return err
@@ -984,6 +1058,9 @@ func (c *call) rescheduleVisit(in *RescheduleVisitInput) (*Rescheduled, error) {
 		if cmpDate(in.Date, k.EndDate) > 0 {
 			return nil, fieldError(CodeValidationFailed, "date", "validation_term", "the contract ends on "+k.EndDate.String())
 		}
+		if err := technicianExists(t, in.TechnicianID, "technicianId"); err != nil {
+			return nil, err
+		}
 		s := Schedule{WindowStart: timeOfDay(old.Window.Start.In(loc)), WindowEnd: timeOfDay(old.Window.End.In(loc))}
 		set(&s.WindowStart, in.WindowStart)
 		set(&s.WindowEnd, in.WindowEnd)
@@ -1048,7 +1125,7 @@ func (c *call) assignVisit(in *AssignVisitInput) (*ScheduledVisit, error) {
 			return fieldError(CodeIllegalTransition, "visitId", "RELEASED", "the visit's job is on the dispatch board: assign its technician there")
 		}
 		v.TechnicianID = in.TechnicianID
-		return nil
+		return technicianExists(t, in.TechnicianID, "technicianId")
 	})
 }
 

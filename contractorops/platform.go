@@ -186,7 +186,16 @@ func (e *Engine) registerPlatform() {
 					if in.TimeZone != "" {
 						o.TimeZone = in.TimeZone
 					}
-					return o, update(t, organizationsTable, o)
+					if err := update(t, organizationsTable, o); err != nil {
+						return nil, err
+					}
+					// The W-9 counts in the compliance score.
+					if o.Type == OrgServiceProvider || o.Type == OrgExternalServiceProvider {
+						if _, err := saveCompliance(t, nil); err != nil {
+							return nil, err
+						}
+					}
+					return o, nil
 				})
 			}),
 	}

@@ -135,7 +135,7 @@ func (r *inlineRunner) claim(ctx context.Context, inv Invocation) (rec *idempote
 
 func (r *inlineRunner) recordTx(ctx context.Context, inv Invocation, fn func(t *txn) (bool, error)) error {
 	return r.e.store.InTx(ctx, inv.Scope.OrganizationID, func(tx Tx) error {
-		_, err := fn(&txn{ctx: ctx, tx: tx, org: inv.Scope.OrganizationID, now: r.e.now()})
+		_, err := fn(&txn{ctx: ctx, e: r.e, tx: tx, org: inv.Scope.OrganizationID, now: r.e.now()})
 		return err
 	})
 }

@@ -53,11 +53,7 @@ func (c *call) calendar(t *txn) (*jobfsm.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation(org.TimeZone)
-	if err != nil {
-		return nil, WrapError(err, CodeInternal, "load time zone %q", org.TimeZone)
-	}
-	return jobfsm.NewCalendar(loc, settings.BusinessHours)
+	return jobfsm.NewCalendar(c.e.location(org.TimeZone), settings.BusinessHours)
 }
 
 // slaStatus is the job's SLA at now.

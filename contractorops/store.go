@@ -142,15 +142,19 @@ func RowNotFound(table, id string) *Error {
 	return NewError(CodeNotFound, "%s %s not found", singular(table), id)
 }
 
-// singular names a row of a table in messages ("jobs" → "job").
+// singular names a row of a table in messages ("jobs" → "job",
+// "contractor_branches" → "contractor branch").
 func singular(table string) string {
+	name := strings.ReplaceAll(table, "_", " ")
 	switch {
-	case strings.HasSuffix(table, "ies"):
-		return strings.TrimSuffix(table, "ies") + "y"
-	case strings.HasSuffix(table, "s"):
-		return strings.TrimSuffix(table, "s")
+	case strings.HasSuffix(name, "ies"):
+		return strings.TrimSuffix(name, "ies") + "y"
+	case strings.HasSuffix(name, "ches"), strings.HasSuffix(name, "shes"), strings.HasSuffix(name, "sses"), strings.HasSuffix(name, "xes"):
+		return strings.TrimSuffix(name, "es")
+	case strings.HasSuffix(name, "s"):
+		return strings.TrimSuffix(name, "s")
 	}
-	return table
+	return name
 }
 
 // Singular names a row of a table in messages ("jobs" → "job").

@@ -89,7 +89,7 @@ func (e *Engine) tenantIDs(ctx context.Context) ([]string, error) {
 // forTenant runs a read in org's transaction for a task.
 func (e *Engine) forTenant(ctx context.Context, org string, tick time.Time, fn func(t *txn) error) error {
 	return e.store.InTx(ctx, org, func(tx Tx) error {
-		return fn(&txn{ctx: ctx, tx: tx, org: org, now: tick})
+		return fn(&txn{ctx: ctx, e: e, tx: tx, org: org, now: tick})
 	})
 }
 

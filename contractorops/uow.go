@@ -41,6 +41,7 @@ type table[T any] struct {
 // trail and the change feed in the same transaction.
 type txn struct {
 	ctx   context.Context
+	e     *Engine
 	tx    Tx
 	org   string
 	now   time.Time

@@ -28,6 +28,9 @@ type orgState struct {
 	mu       sync.Mutex
 	tables   map[string]map[string]contractorops.Row
 	counters map[string]int64
+	// unique indexes committed rows: table → unique key set (by position
+	// in the table's spec) → joined values → row id.
+	unique map[string][]map[string]string
 }
 
 func (s *Store) org(id string) *orgState {
@@ -35,7 +38,7 @@ func (s *Store) org(id string) *orgState {
 	defer s.mu.Unlock()
 	o := s.orgs[id]
 	if o == nil {
-		o = &orgState{tables: map[string]map[string]contractorops.Row{}, counters: map[string]int64{}}
+		o = &orgState{tables: map[string]map[string]contractorops.Row{}, counters: map[string]int64{}, unique: map[string][]map[string]string{}}
 		s.orgs[id] = o
 	}
 	return o
@@ -84,11 +87,16 @@ func (t *tx) commit() {
 			committed = map[string]contractorops.Row{}
 			t.o.tables[table] = committed
 		}
+		spec, _ := contractorops.TableByName(table)
 		for id, r := range rows {
+			if old, ok := committed[id]; ok {
+				t.o.unindex(spec, old)
+			}
 			if r == nil {
 				delete(committed, id)
 			} else {
 				committed[id] = *r
+				t.o.index(spec, *r)
 			}
 		}
 	}
@@ -283,27 +291,68 @@ func (t *tx) NextNumber(_ context.Context, series string) (int64, error) {
 	return v, nil
 }
 
-// checkUnique enforces the table's unique keys against every other row.
+// checkUnique enforces the table's unique keys against every other row:
+// the committed ones through the index, this transaction's writes directly.
 func (t *tx) checkUnique(table string, r contractorops.Row) error {
 	spec, ok := contractorops.TableByName(table)
 	if !ok || len(spec.Unique) == 0 {
 		return nil
 	}
-	for _, set := range spec.Unique {
+	for i, set := range spec.Unique {
 		vals, complete := keyValues(r.Keys, set)
 		if !complete {
 			continue
 		}
-		for id, other := range t.visible(table) {
-			if id == r.ID {
-				continue
+		taken := func(id string, keys map[string]string) bool {
+			v, ok := keyValues(keys, set)
+			return id != r.ID && ok && v == vals
+		}
+		if idx := t.o.unique[table]; idx == nil {
+			// No committed row has a unique key yet.
+		} else if id, ok := idx[i][vals]; ok && id != r.ID {
+			// Committed with these values; a conflict unless this
+			// transaction changed or deleted that row.
+			if w, written := t.writes[table][id]; !written || (w != nil && taken(id, w.Keys)) {
+				return conflict("%s with the same %v already exists", contractorops.Singular(table), set)
 			}
-			if ov, ok := keyValues(other.Keys, set); ok && ov == vals {
+		}
+		for id, w := range t.writes[table] {
+			if w != nil && taken(id, w.Keys) {
 				return conflict("%s with the same %v already exists", contractorops.Singular(table), set)
 			}
 		}
 	}
 	return nil
+}
+
+// index adds a committed row to its table's unique indexes.
+func (o *orgState) index(spec contractorops.TableSpec, r contractorops.Row) {
+	if len(spec.Unique) == 0 {
+		return
+	}
+	idx := o.unique[spec.Name]
+	if idx == nil {
+		idx = make([]map[string]string, len(spec.Unique))
+		for i := range idx {
+			idx[i] = map[string]string{}
+		}
+		o.unique[spec.Name] = idx
+	}
+	for i, set := range spec.Unique {
+		if v, ok := keyValues(r.Keys, set); ok {
+			idx[i][v] = r.ID
+		}
+	}
+}
+
+// unindex removes a committed row from its table's unique indexes.
+func (o *orgState) unindex(spec contractorops.TableSpec, r contractorops.Row) {
+	idx := o.unique[spec.Name]
+	for i, set := range spec.Unique {
+		if v, ok := keyValues(r.Keys, set); ok && idx != nil && idx[i][v] == r.ID {
+			delete(idx[i], v)
+		}
+	}
 }
 
 // keyValues joins the values of a unique key set; a row lacking one of them
