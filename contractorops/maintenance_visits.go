@@ -506,9 +506,9 @@ type ScheduledVisit struct {
 	JobID        string    `json:"jobId,omitempty"`
 	ReleasedAt   time.Time `json:"releasedAt,omitzero"`
 	DispatchNote string    `json:"dispatchNote,omitempty"`
-	ConfirmedAt time.Time `json:"confirmedAt,omitzero"`
-	StartedAt   time.Time `json:"startedAt,omitzero"`
-	CompletedAt time.Time `json:"completedAt,omitzero"`
+	ConfirmedAt  time.Time `json:"confirmedAt,omitzero"`
+	StartedAt    time.Time `json:"startedAt,omitzero"`
+	CompletedAt  time.Time `json:"completedAt,omitzero"`
 	// A rescheduled visit links to its replacement and back.
 	RescheduledFromID string                               `json:"rescheduledFromId,omitempty"`
 	RescheduledToID   string                               `json:"rescheduledToId,omitempty"`
