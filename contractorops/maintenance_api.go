@@ -35,8 +35,11 @@ import (
 // A visit is released to dispatch when its window opens (ReleaseVisit, or
 // the maintenance-release task): a job opens, source RECURRING, external
 // reference the visit, under the contract's SLA policy, its description the
-// visit's service items, with a visit booked in the window for the
-// schedule's technician; from there it is dispatched like any job. The job
+// visit's service items, and the schedule's technician is assigned from the
+// window's start through dispatch's own checks (compliance gate, skills,
+// shift, time off, other appointments; assignment source CONTRACT). When
+// they refuse, the job is booked for the window unassigned and the visit
+// says why (DispatchNote); from there it is dispatched like any job. The job
 // opens as of the window's start, so that its SLA — which jobfsm starts
 // when a job opens — counts from the moment the contract promised the
 // visit: a response target of 4 hours means a technician on the way within
