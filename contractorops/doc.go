@@ -38,6 +38,15 @@
 // versions published ahead. Documents are numbered from per-organization
 // counters: EST-2026-000001, INV-2026-000001, RCT-2026-000001,
 // CM-2026-000001.
+
+// # Maintenance contracts
+//
+// [MaintenanceService] runs service agreements: contracts through their
+// lifecycle table, schedules whose visits are generated idempotently and
+// released to dispatch as RECURRING jobs under the contract's SLA, monthly
+// SLA scores from the jobs' SLA clocks, and renewals (notice, auto-renewal
+// as a successor contract, expiration). Its periodic work is the engine's
+// maintenance-* tasks ([Engine.Tasks]).
 //
 // # Errors
 //

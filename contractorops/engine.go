@@ -131,7 +131,10 @@ type Engine struct {
 	// factSources add to the facts of a job's transition what other areas
 	// know (estimates, invoices); registered with the areas.
 	factSources []func(t *txn, j *Job, f *jobfsm.Facts) error
-	tasks       []Task
+	// jobFollowers keep what follows a job (a maintenance visit) in step
+	// with it: saveJob calls each after storing the job.
+	jobFollowers []func(c *call, t *txn, j *Job) error
+	tasks        []Task
 
 	// jobRevenue, registered by the billing area, returns what each job was
 	// invoiced (net of credit memos), for KPIs.
@@ -162,6 +165,7 @@ type Engine struct {
 	Events        *EventService
 	Feed          *FeedService
 	APIKeys       *APIKeyService
+	Maintenance   *MaintenanceService
 }
 
 // New returns an engine over store. The embedded default is
@@ -243,6 +247,7 @@ func (e *Engine) register() {
 	e.registerAPIKeys()
 	e.registerBilling()
 	e.registerInventory() // after registerTasks: it adds the procurement agent's task
+	e.registerMaintenance()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

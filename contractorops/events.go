@@ -31,6 +31,10 @@ type Event struct {
 	Escalation *SLAEscalation `json:"escalation,omitempty"`
 	// Document is set on the events of estimates, invoices and payments.
 	Document *DocumentEvent `json:"document,omitempty"`
+	// Contract is set on the events of a maintenance contract and its
+	// visits (CONTRACT_STATUS_CHANGED, CONTRACT_RENEWAL_NOTICE, …), which
+	// concern no job.
+	Contract *ContractEvent `json:"contract,omitempty"`
 }
 
 // EventSLAEscalated is emitted when a job reaches an escalation point of one
@@ -56,13 +60,18 @@ func emit(t *txn, j *Job, evs []jobfsm.Event) error {
 }
 
 func emitEvent(t *txn, j *Job, ev *Event) error {
+	ev.JobID, ev.JobNumber, ev.Source, ev.ExternalRef, ev.AssociationID = j.ID, j.Number, j.Source, j.ExternalRef, j.AssociationID
+	return appendEvent(t, ev)
+}
+
+// appendEvent numbers ev and appends it to the outbox.
+func appendEvent(t *txn, ev *Event) error {
 	seq, err := t.tx.NextNumber(t.ctx, "events")
 	if err != nil {
 		return err
 	}
 	ev.ID = seqID("evt", seq)
 	ev.Seq = seq
-	ev.JobID, ev.JobNumber, ev.Source, ev.ExternalRef, ev.AssociationID = j.ID, j.Number, j.Source, j.ExternalRef, j.AssociationID
 	return insert(t, eventsTable, ev)
 }
 

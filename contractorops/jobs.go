@@ -631,57 +631,65 @@ func (c *call) request(reasonCode, reason string) jobfsm.Request {
 }
 
 func (c *call) createJob(in *CreateJobInput) (*Job, error) {
-	return inTx(c, "create", func(t *txn) (*Job, error) {
-		source := or(in.Source, jobfsm.SourceDirectCustomer)
-		open, err := jobfsm.Open(source, c.request("", ""))
+	return inTx(c, "create", func(t *txn) (*Job, error) { return c.openJob(t, in, nil, c.now) })
+}
+
+// openJob opens and stores a job: a LEAD or a TICKET as of at (the call's
+// now, or earlier for work that fell due before the engine got to it),
+// numbered JOB-YYYY-NNNNN, under the contract's SLA policy when one is given
+// and the organization's policy for its priority otherwise.
+func (c *call) openJob(t *txn, in *CreateJobInput, contract *jobfsm.Policy, at time.Time) (*Job, error) {
+	source := or(in.Source, jobfsm.SourceDirectCustomer)
+	req := c.request("", "")
+	req.At = at
+	open, err := jobfsm.Open(source, req)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := loadSLASettings(t)
+	if err != nil {
+		return nil, err
+	}
+	priority := or(in.Priority, jobfsm.PriorityMedium)
+	policy, err := settings.Policies.For(priority, contract)
+	if err != nil {
+		return nil, err
+	}
+	j := &Job{
+		Meta: Meta{ID: c.e.newID()}, Title: in.Title, Description: in.Description, Category: in.Category,
+		Trade: in.Trade, Priority: priority, Source: source, ExternalRef: in.ExternalRef,
+		AssociationID: in.AssociationID, CustomerID: in.CustomerID, LocationID: in.LocationID,
+		Lifecycle: open.Job, History: []jobfsm.HistoryEntry{open.Entry}, Requirements: in.Requirements,
+		EstimatedMinutes: in.EstimatedMinutes, ArrivalWindow: in.ArrivalWindow, SLA: policy,
+	}
+	if in.CustomerID != "" {
+		if _, err := load(t, customersTable, in.CustomerID); err != nil {
+			return nil, fieldNotFound(err, "customerId")
+		}
+	}
+	if in.LocationID != "" {
+		loc, err := load(t, serviceLocationsTable, in.LocationID)
 		if err != nil {
-			return nil, err
+			return nil, fieldNotFound(err, "locationId")
 		}
-		settings, err := loadSLASettings(t)
-		if err != nil {
-			return nil, err
+		if in.CustomerID != "" && loc.CustomerID != in.CustomerID {
+			return nil, fieldError(CodeValidationFailed, "locationId", "validation_location_customer", "the location belongs to another customer")
 		}
-		priority := or(in.Priority, jobfsm.PriorityMedium)
-		policy, err := settings.Policies.For(priority, nil)
-		if err != nil {
-			return nil, err
+		j.Location = loc.Address
+		if j.AssociationID == "" {
+			j.AssociationID = loc.AssociationID
 		}
-		j := &Job{
-			Meta: Meta{ID: c.e.newID()}, Title: in.Title, Description: in.Description, Category: in.Category,
-			Trade: in.Trade, Priority: priority, Source: source, ExternalRef: in.ExternalRef,
-			AssociationID: in.AssociationID, CustomerID: in.CustomerID, LocationID: in.LocationID,
-			Lifecycle: open.Job, History: []jobfsm.HistoryEntry{open.Entry}, Requirements: in.Requirements,
-			EstimatedMinutes: in.EstimatedMinutes, ArrivalWindow: in.ArrivalWindow, SLA: policy,
-		}
-		if in.CustomerID != "" {
-			if _, err := load(t, customersTable, in.CustomerID); err != nil {
-				return nil, fieldNotFound(err, "customerId")
-			}
-		}
-		if in.LocationID != "" {
-			loc, err := load(t, serviceLocationsTable, in.LocationID)
-			if err != nil {
-				return nil, fieldNotFound(err, "locationId")
-			}
-			if in.CustomerID != "" && loc.CustomerID != in.CustomerID {
-				return nil, fieldError(CodeValidationFailed, "locationId", "validation_location_customer", "the location belongs to another customer")
-			}
-			j.Location = loc.Address
-			if j.AssociationID == "" {
-				j.AssociationID = loc.AssociationID
-			}
-		}
-		if in.Location != nil {
-			j.Location = *in.Location
-		}
-		if j.Number, err = c.nextNumber(t, "JOB", 5); err != nil {
-			return nil, err
-		}
-		if err := c.saveJob(t, j); err != nil {
-			return nil, err
-		}
-		return j, emit(t, j, open.Events)
-	})
+	}
+	if in.Location != nil {
+		j.Location = *in.Location
+	}
+	if j.Number, err = c.nextNumber(t, "JOB", 5); err != nil {
+		return nil, err
+	}
+	if err := c.saveJob(t, j); err != nil {
+		return nil, err
+	}
+	return j, emit(t, j, open.Events)
 }
 
 func (c *call) getJob(in *IDInput) (*Job, error) {
@@ -777,9 +785,19 @@ func (c *call) saveJob(t *txn, j *Job) error {
 	}
 	j.SLAWakeAt = st.WakeAt
 	if j.Version == 0 {
-		return insert(t, jobsTable, j)
+		err = insert(t, jobsTable, j)
+	} else {
+		err = update(t, jobsTable, j)
 	}
-	return update(t, jobsTable, j)
+	if err != nil {
+		return err
+	}
+	for _, follow := range c.e.jobFollowers {
+		if err := follow(c, t, j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *call) updateJob(in *UpdateJobInput) (*Job, error) {
@@ -946,25 +964,31 @@ func (c *call) addVisit(in *AddVisitInput) (*Visit, error) {
 		if err != nil {
 			return nil, err
 		}
-		vs, err := find(t, visitsTable, Query{Where: []Cond{Eq("job_id", j.ID)}})
-		if err != nil {
-			return nil, err
-		}
-		v := &Visit{
-			Meta: Meta{ID: c.e.newID()}, JobID: j.ID, Number: len(vs) + 1,
-			ScheduledStart: in.ScheduledStart, ScheduledEnd: in.ScheduledEnd, Notes: in.Notes,
-			State: jobfsm.Visit{Status: jobfsm.VisitScheduled},
-		}
-		v.History = []jobfsm.Entry[jobfsm.VisitStatus]{{To: jobfsm.VisitScheduled, Action: jobfsm.ActionSchedule,
-			Actor: c.request("", "").Actor, At: c.now}}
-		if err := insert(t, visitsTable, v); err != nil {
-			return nil, err
-		}
-		if err := c.followVisits(t, j); err != nil {
-			return nil, err
-		}
-		return v, c.saveJob(t, j)
+		return c.bookVisit(t, j, Window{Start: in.ScheduledStart, End: in.ScheduledEnd}, in.Notes)
 	})
+}
+
+// bookVisit books a visit to the job, with no technician yet (dispatch
+// assigns one), and stores the job following its visits.
+func (c *call) bookVisit(t *txn, j *Job, w Window, notes string) (*Visit, error) {
+	vs, err := find(t, visitsTable, Query{Where: []Cond{Eq("job_id", j.ID)}})
+	if err != nil {
+		return nil, err
+	}
+	v := &Visit{
+		Meta: Meta{ID: c.e.newID()}, JobID: j.ID, Number: len(vs) + 1,
+		ScheduledStart: w.Start, ScheduledEnd: w.End, Notes: notes,
+		State: jobfsm.Visit{Status: jobfsm.VisitScheduled},
+	}
+	v.History = []jobfsm.Entry[jobfsm.VisitStatus]{{To: jobfsm.VisitScheduled, Action: jobfsm.ActionSchedule,
+		Actor: c.request("", "").Actor, At: c.now}}
+	if err := insert(t, visitsTable, v); err != nil {
+		return nil, err
+	}
+	if err := c.followVisits(t, j); err != nil {
+		return nil, err
+	}
+	return v, c.saveJob(t, j)
 }
 
 // followVisits moves the job along the path its visits call for (jobfsm's

@@ -64,6 +64,10 @@ func Tables() []TableSpec {
 		transfersTable.spec,
 		purchaseOrdersTable.spec,
 		countsTable.spec,
+		contractsTable.spec,
+		schedulesTable.spec,
+		scheduledVisitsTable.spec,
+		slaRecordsTable.spec,
 	}
 }
 
