@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// VROOM speaks the documented JSON of the open-source VROOM solver (its
-// docs/API.md, v1.14), so that teams feeding VROOM can switch by swapping a
-// binary and so that both can be measured on identical inputs.
+// VROOMInput is a problem in the documented JSON of the open-source VROOM
+// solver (its docs/API.md, v1.14), so that teams feeding VROOM can switch
+// by swapping a binary and so that both can be measured on identical
+// inputs. Snapshot translates it; Solution writes a plan back as VROOM's
+// output.
 //
 // Supported: vehicles with id, start_index, end_index, capacity, skills,
 // time_window, breaks (the first time window of each), max_tasks; jobs with
@@ -24,13 +26,13 @@ import (
 //
 // Relative and absolute (timestamp) times both work: times are seconds from
 // 0, and arrivals come back the same way.
-
-// VROOMInput is a VROOM problem.
 type VROOMInput struct {
 	Vehicles []VROOMVehicle           `json:"vehicles"`
 	Jobs     []VROOMJob               `json:"jobs"`
 	Matrices map[string]VROOMMatrices `json:"matrices,omitempty"`
 	Matrix   [][]int64                `json:"matrix,omitempty"`
+	// Shipments are refused: pickup-and-delivery pairs are not modelled.
+	Shipments []any `json:"shipments,omitempty"`
 }
 
 // VROOMMatrices holds one profile's custom matrices.
@@ -144,6 +146,9 @@ const vroomOpen = int64(1) << 32
 // objective is VROOM's. A vehicle without start_index starts at a free
 // extra location.
 func (in *VROOMInput) Snapshot() (*Snapshot, error) {
+	if len(in.Shipments) > 0 {
+		return nil, errors.New("dispatch: VROOM shipments are not supported")
+	}
 	dur := in.Matrix
 	if m, ok := in.Matrices["car"]; ok {
 		dur = m.Durations

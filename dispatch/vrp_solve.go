@@ -810,13 +810,21 @@ func (sv *solver) sortOrder() {
 	for _, j := range o {
 		sameWeight = sameWeight && p.Jobs[j].Weight == p.Jobs[o[0]].Weight
 	}
-	switch {
-	case sameWeight && random:
-	case sameWeight:
-		slices.SortStableFunc(o, func(a, b int32) int { return cmp.Compare(sv.keys[a], sv.keys[b]) })
-	default:
-		slices.SortStableFunc(o, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(p.Jobs[b].Weight, p.Jobs[a].Weight), cmp.Compare(sv.keys[a], sv.keys[b]))
-		})
+	if sameWeight && random {
+		return
+	}
+	// Insertion sort, stable: heavier first, then by key. The lists are
+	// short (a ruin's worth of jobs).
+	before := func(a, b int32) bool {
+		wa, wb := p.Jobs[a].Weight, p.Jobs[b].Weight
+		return wa > wb || (wa == wb && sv.keys[a] < sv.keys[b])
+	}
+	for i := 1; i < len(o); i++ {
+		x := o[i]
+		k := i
+		for ; k > 0 && before(x, o[k-1]); k-- {
+			o[k] = o[k-1]
+		}
+		o[k] = x
 	}
 }

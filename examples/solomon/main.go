@@ -169,7 +169,18 @@ func cpuClock() time.Time {
 	return time.Unix(0, ru.Utime.Nano()+ru.Stime.Nano())
 }
 
-func solve(path string, limit time.Duration, seed uint64, clk func() time.Time) (*result, error) {
+// solve runs one instance. By the wall clock the limit is a context
+// deadline; by CPU time (cpu) it is Options.TimeLimit read on cpuClock.
+func solve(path string, limit time.Duration, seed uint64, cpu bool) (*result, error) {
+	clk := time.Now
+	ctx := context.Background()
+	if cpu {
+		clk = cpuClock
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -181,13 +192,16 @@ func solve(path string, limit time.Duration, seed uint64, clk func() time.Time) 
 	}
 	start := clk()
 	res := &result{Instance: in.name, FirstFeasible: -1}
-	opt := &dispatch.Options{Seed: seed, TimeLimit: limit, Clock: clk,
+	opt := &dispatch.Options{Seed: seed, Clock: clk,
 		OnImprove: func(_ int, unassigned, _ float64) {
 			if unassigned == 0 && res.FirstFeasible < 0 {
 				res.FirstFeasible = clk().Sub(start).Seconds()
 			}
 		}}
-	plan, err := dispatch.Optimize(context.Background(), in.snapshot(), opt)
+	if cpu {
+		opt.TimeLimit = limit
+	}
+	plan, err := dispatch.Optimize(ctx, in.snapshot(), opt)
 	if err != nil {
 		return nil, err
 	}
@@ -218,14 +232,10 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed")
 	cpu := flag.Bool("cpu", false, "count the time limit in this process's CPU time")
 	flag.Parse()
-	clk := time.Now
-	if *cpu {
-		clk = cpuClock
-	}
 	enc := json.NewEncoder(os.Stdout)
 	status := 0
 	for _, path := range flag.Args() {
-		res, err := solve(path, *limit, *seed, clk)
+		res, err := solve(path, *limit, *seed, *cpu)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "solomon:", err)
 			status = 1

@@ -9,7 +9,7 @@ import (
 // TestVerify solves an instance briefly and checks that the independent
 // checker accepts the plan and rejects broken ones.
 func TestVerify(t *testing.T) {
-	res, err := solve("../../dispatch/testdata/solomon/C101.txt", 50*time.Millisecond, 1, time.Now)
+	res, err := solve("../../dispatch/testdata/solomon/C101.txt", 50*time.Millisecond, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

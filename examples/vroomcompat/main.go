@@ -23,7 +23,7 @@ func cpuClock() time.Time {
 }
 
 // solve reads a VROOM problem from r and returns VROOM's output.
-func solve(r io.Reader, opt dispatch.Options) (*dispatch.VROOMOutput, error) {
+func solve(ctx context.Context, r io.Reader, opt dispatch.Options) (*dispatch.VROOMOutput, error) {
 	var in dispatch.VROOMInput
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&in); err != nil {
@@ -33,7 +33,7 @@ func solve(r io.Reader, opt dispatch.Options) (*dispatch.VROOMOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := dispatch.Optimize(context.Background(), s, &opt)
+	plan, err := dispatch.Optimize(ctx, s, &opt)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +45,18 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed")
 	cpu := flag.Bool("cpu", false, "count the time limit in this process's CPU time")
 	flag.Parse()
-	clk := time.Now
+	// By the wall clock the limit is a context deadline, reading included;
+	// by CPU time it is Options.TimeLimit read on cpuClock.
+	opt := dispatch.Options{Seed: *seed, Clock: time.Now}
+	ctx := context.Background()
 	if *cpu {
-		clk = cpuClock
+		opt.Clock, opt.TimeLimit = cpuClock, *limit
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *limit)
+		defer cancel()
 	}
-	out, err := solve(os.Stdin, dispatch.Options{Seed: *seed, TimeLimit: *limit, Clock: clk})
+	out, err := solve(ctx, os.Stdin, opt)
 	if err != nil {
 		out = &dispatch.VROOMOutput{Code: 2, Error: err.Error()}
 	}

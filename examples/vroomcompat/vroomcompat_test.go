@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -231,7 +232,7 @@ func TestSolveSet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := solve(bytes.NewReader(b), dispatch.Options{Seed: 1, Iterations: 300})
+		out, err := solve(context.Background(), bytes.NewReader(b), dispatch.Options{Seed: 1, Iterations: 300})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,5 +1,16 @@
 package dispatch
 
+// Tuning harness for the search parameters: it runs the numeric core
+// directly with parameters from the environment and prints one line per
+// instance. It is skipped unless asked for, e.g.
+//
+//	SOLOMON_DIR=../../shared/benchmarks/solomon GLOB='R2*.txt' LIMIT=1s T0=3 TF=0.03 \
+//	    GOMAXPROCS=1 go test ./dispatch -run TestTuneSolomon -v
+//	VROOM_GLOB='../examples/vroomcompat/testdata/*.json' LIMIT=1s SEED=2 FILL=0.5 \
+//	    GOMAXPROCS=1 go test ./dispatch -run TestTuneVROOM -v
+//
+// LIMIT counts this process's CPU time; LIMIT_<instance> overrides it.
+
 import (
 	"bufio"
 	"encoding/json"
@@ -14,6 +25,7 @@ import (
 	"time"
 )
 
+// loadSolomon reads a Solomon instance straight into the numeric core.
 func loadSolomon(t testing.TB, path string) *problem {
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,7 +69,7 @@ func loadSolomon(t testing.TB, path string) *problem {
 	return p
 }
 
-func TestScratchSolomon(t *testing.T) {
+func TestTuneSolomon(t *testing.T) {
 	dir := os.Getenv("SOLOMON_DIR")
 	if dir == "" {
 		t.Skip()
@@ -101,7 +113,7 @@ func TestScratchSolomon(t *testing.T) {
 	fmt.Printf("mean gap %.3f%% over %d\n", tot/float64(cnt), cnt)
 }
 
-func TestScratchVROOM(t *testing.T) {
+func TestTuneVROOM(t *testing.T) {
 	glob := os.Getenv("VROOM_GLOB")
 	if glob == "" {
 		t.Skip()
