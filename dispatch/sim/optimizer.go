@@ -52,10 +52,10 @@ func (c OptimizerConfig) withDefaults() OptimizerConfig {
 // deadline and its duration by level. Every search has an iteration budget
 // seeded from the scenario, so a run is repeatable.
 type Optimizer struct {
-	cfg      OptimizerConfig
-	queues   map[string][]string
-	next     time.Time // the next periodic re-optimization
-	runs     int
+	cfg    OptimizerConfig
+	queues map[string][]string
+	next   time.Time // the next periodic re-optimization
+	runs   int
 }
 
 // NewOptimizer returns the optimizer policy; cfg may be nil.

@@ -506,6 +506,9 @@ func (s *simulator) startDrive(t *tech, to dispatch.Location) {
 
 // endDrive records the drive that ends now (it may be cut short).
 func (s *simulator) endDrive(t *tech, j int) {
+	if !s.now.After(t.driveFrom) {
+		return // next door
+	}
 	seg := Segment{Kind: SegDrive, Start: t.driveFrom, End: s.now, From: t.from, To: t.pos, Meters: t.meters}
 	if j >= 0 {
 		seg.JobID = s.jobs[j].def.ID
