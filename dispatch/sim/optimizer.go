@@ -269,8 +269,39 @@ func (o *Optimizer) job(s *State, j *JobState) dispatch.Job {
 	}
 	if !j.Responded {
 		dj.SLADeadline = j.ResponseDue
+		if rank(j.Priority) >= rank(dispatch.PriorityHigh) && j.Window == nil && o.reachable(s, j) {
+			// Urgent and still reachable in time: a hard deadline, so that
+			// the first level of the objective (no urgent job left out)
+			// makes room for it, however late it makes lighter jobs.
+			dj.Windows = []dispatch.Window{{Start: s.Now, End: j.ResponseDue}}
+		}
 	} else {
 		dj.SLADeadline = j.ResolutionDue.Add(-dj.Duration)
 	}
 	return dj
+}
+
+// reachable reports whether a technician who may take job j could be on
+// site by its response deadline, from where and when they are next free.
+func (o *Optimizer) reachable(s *State, j *JobState) bool {
+	for i := range s.Technicians {
+		ts := &s.Technicians[i]
+		if !available(ts) {
+			continue
+		}
+		free := ts.FreeAt
+		if free.Before(s.Now) {
+			free = s.Now
+		}
+		if def := &s.Day.Technicians[i]; free.Before(def.ShiftStart) {
+			free = def.ShiftStart
+		}
+		if _, ok := fits(s, i, j, free, ts.Location, nil); !ok {
+			continue
+		}
+		if d, _ := s.Day.Travel.Travel(ts.Location, j.Location, s.Now); !free.Add(d).After(j.ResponseDue) {
+			return true
+		}
+	}
+	return false
 }

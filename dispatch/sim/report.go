@@ -256,12 +256,12 @@ func comparisonChart(rs []*Result) string {
 		if top <= 0 {
 			top = 1
 		}
-		bw := float64(cw-130) / top
+		bw := float64(cw-90-100) / top // room for the value after the longest bar
 		for i, r := range rs {
 			y := 30 + i*(100/len(rs)+2)
 			h := 100/len(rs) - 4
 			val := m.value(&r.KPIs)
-			b.f(`<text x="10" y="%d" class="bl">%s</text>`, y+h/2+4, esc(r.Policy))
+			b.f(`<text x="84" y="%d" class="bl" text-anchor="end">%s</text>`, y+h/2+4, esc(r.Policy))
 			b.f(`<rect class="bar" x="90" y="%d" width="%.1f" height="%d" rx="3" fill="%s"><title>%s · %s: %s %s</title></rect>`,
 				y, max(1, val*bw), h, policyColor(i), esc(r.Policy), esc(m.label), fmt.Sprintf(m.format, val), m.unit)
 			b.f(`<text x="%.1f" y="%d" class="bv">%s %s</text>`, 96+val*bw, y+h/2+4, fmt.Sprintf(m.format, val), m.unit)
