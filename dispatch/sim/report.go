@@ -462,7 +462,7 @@ td.prio{font-weight:600}.emergency{color:#dc2626}.high{color:#ea580c}.medium{col
 details{margin-top:18px}summary{cursor:pointer;font-size:18px;font-weight:650;padding:6px 0}
 .legend{display:flex;flex-wrap:wrap;gap:14px;color:var(--mute);font-size:12px;margin:4px 0 8px}
 .legend i{display:inline-block;width:16px;height:10px;border-radius:2px;margin-right:5px;vertical-align:middle}
-.two{display:grid;grid-template-columns:760px 1fr;gap:16px;align-items:start}
+.mapwrap{text-align:center}.mapwrap svg{width:860px;max-width:100%}
 svg text{font-family:inherit}
 .chart .lg{font-size:13px;fill:#334155}.chart .mt{font-size:13px;font-weight:650;fill:#0f172a}.chart .mn{font-size:11px;fill:#94a3b8}
 .chart .bl{font-size:12px;fill:#475569}.chart .bv{font-size:12px;fill:#0f172a;font-weight:600}
@@ -471,7 +471,7 @@ svg text{font-family:inherit}
 .drive{fill:#f59e0b}.work{fill:#2563eb}.work.inc{fill:#f97316}.wait{fill:#cbd5e1}.idle{fill:none}.brk{fill:#10b981}
 .gantt .late{fill:#dc2626}.gantt .ot{fill:#b91c1c}.gantt .sick{font-size:11px;fill:#b91c1c;font-weight:650}
 .map{background:#fff}.map .area{fill:#f1f5f9;stroke:#cbd5e1}.map .zone{font-size:12px;fill:#94a3b8;letter-spacing:.1em}
-.map .route{fill:none;stroke-width:1.4;opacity:.75}.map .job{stroke-width:0}.map .job.open{fill:#fff;stroke-width:1.6}
+.map .route{fill:none;stroke-width:1.3;opacity:.6}.map .job{stroke-width:0}.map .job.open{fill:#fff;stroke-width:1.6}
 .map .scale{stroke:#334155;stroke-width:2}.map .home{stroke:#fff;stroke-width:1}
 footer{margin-top:40px;color:var(--mute);font-size:12px;max-width:1000px}
 </style></head>
@@ -497,9 +497,10 @@ footer{margin-top:40px;color:var(--mute);font-size:12px;max-width:1000px}
 <div class="legend"><span><i class="drive" style="background:#f59e0b"></i>driving</span><span><i style="background:#2563eb"></i>work</span><span><i style="background:#f97316"></i>visit ended for a missing part</span><span><i style="background:#cbd5e1"></i>waiting for the window</span><span><i style="background:#10b981"></i>break</span><span><i style="background:#e0f2fe;border:1px solid #bae6fd"></i>shift (blank: idle)</span><span><i style="background:#fef3c7"></i>overtime allowed</span><span><i style="background:#b91c1c;height:3px"></i>overtime worked</span><span style="color:#dc2626">▼ late arrival</span></div>
 <div class="panel">{{.Gantt}}</div>
 <h3>Routes</h3>
-<div class="two"><div class="panel">{{.Map}}</div>
-<div><div class="legend"><span><i style="background:#dc2626;border-radius:50%;width:10px"></i>emergency</span><span><i style="background:#ea580c;border-radius:50%;width:10px"></i>high</span><span><i style="background:#2563eb;border-radius:50%;width:10px"></i>medium</span><span><i style="background:#64748b;border-radius:50%;width:10px"></i>low</span><span>hollow: not completed</span><span>■ home</span></div>
-<div class="panel"><table class="techs">{{range $i, $r := .Techs}}<tr>{{range $r}}{{if eq $i 0}}<th>{{.}}</th>{{else}}<td>{{.}}</td>{{end}}{{end}}</tr>{{end}}</table></div></div></div>
+<div class="legend"><span><i style="background:#dc2626;border-radius:50%;width:10px"></i>emergency</span><span><i style="background:#ea580c;border-radius:50%;width:10px"></i>high</span><span><i style="background:#2563eb;border-radius:50%;width:10px"></i>medium</span><span><i style="background:#64748b;border-radius:50%;width:10px"></i>low</span><span>hollow: not completed</span><span>■ a technician’s home; a line per technician’s drives</span></div>
+<div class="panel mapwrap">{{.Map}}</div>
+<h3>Technicians</h3>
+<div class="panel"><table class="techs">{{range $i, $r := .Techs}}<tr>{{range $r}}{{if eq $i 0}}<th>{{.}}</th>{{else}}<td>{{.}}</td>{{end}}{{end}}</tr>{{end}}</table></div>
 </details>
 {{end}}
 
