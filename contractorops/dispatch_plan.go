@@ -168,6 +168,31 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 	return ds, nil
 }
 
+// live returns the current plan as the optimizer takes it in the middle of
+// a day: the optimizer plans from now on, so a stop that was planned to
+// start earlier (under way, or running late) starts now; its times are
+// recomputed anyway.
+func (ds *daySnapshot) live() *dispatch.Plan {
+	now := ds.Snapshot.Now
+	plan := ds.Current
+	plan.Routes = make([]dispatch.Route, len(ds.Current.Routes))
+	for i, r := range ds.Current.Routes {
+		r.Stops = slices.Clone(r.Stops)
+		for k := range r.Stops {
+			if st := &r.Stops[k]; st.Start.Before(now) {
+				d := now.Sub(st.Start)
+				st.Arrival, st.Start, st.Depart = maxTime(st.Arrival.Add(d), now), now, st.Depart.Add(d)
+			}
+		}
+		plan.Routes[i] = r
+	}
+	return &plan
+}
+
+// repairMillis bounds the search that repairs a live day an emergency
+// cannot be inserted into as it stands.
+const repairMillis = 500
+
 // maxBacklog bounds the unbooked jobs one plan considers.
 const maxBacklog = 2000
 
@@ -451,7 +476,7 @@ func (c *call) optimizeDay(in *OptimizeDayInput) (*DayPlan, error) {
 			return nil, WrapError(err, CodeInternal, "compile the day")
 		}
 		if len(ds.Current.Routes) > 0 {
-			return o.Reoptimize(ctx, &ds.Current)
+			return o.Reoptimize(ctx, ds.live())
 		}
 		return o.Optimize(ctx)
 	})
@@ -526,18 +551,30 @@ func (c *call) insertEmergency(in *InsertEmergencyInput) (*InsertResult, error) 
 		Plan    *dispatch.Plan    `json:"plan"`
 		Changes []dispatch.Change `json:"changes"`
 	}
-	res, err := inStep(c, "insert", func(context.Context) (*inserted, error) {
+	res, err := inStep(c, "insert", func(ctx context.Context) (*inserted, error) {
 		snap := pic.Day.Snapshot
 		snap.Travel = c.e.travelModel()
 		o, err := dispatch.New(&snap, nil)
 		if err != nil {
 			return nil, WrapError(err, CodeInternal, "compile the day")
 		}
-		plan, changes, err := o.Insert(&pic.Day.Current, pic.Job)
-		if err != nil {
-			return nil, WrapError(err, CodeInternal, "insert the job")
+		live := pic.Day.live()
+		plan, changes, err := o.Insert(live, pic.Job)
+		if err == nil {
+			return &inserted{Plan: plan, Changes: changes}, nil
 		}
-		return &inserted{Plan: plan, Changes: changes}, nil
+		// The live day already breaks a rule (a technician running late
+		// misses a window): repair it with a short search that places the
+		// emergency first, then report what moved.
+		snap.Jobs = append(slices.Clone(snap.Jobs), pic.Job)
+		o, err = dispatch.New(&snap, searchOptions(repairMillis, 0, 0))
+		if err != nil {
+			return nil, WrapError(err, CodeInternal, "compile the day")
+		}
+		if plan, err = o.Reoptimize(ctx, live); err != nil {
+			return nil, WrapError(err, CodeInternal, "repair the day")
+		}
+		return &inserted{Plan: plan, Changes: dispatch.Diff(live, plan)}, nil
 	})
 	if err != nil {
 		return nil, err

@@ -2,9 +2,7 @@ package contractorops_test
 
 import (
 	"context"
-	"errors"
 	"math"
-	"strings"
 	"testing"
 	"time"
 
@@ -92,7 +90,7 @@ func TestSimDispatcherMatchesOptimizer(t *testing.T) {
 
 // TestSimDispatcherLiveDay runs a day with calls, emergencies and sick
 // technicians through the engine, which re-plans it while technicians are
-// under way. It skips while the engine refuses that (see the message).
+// under way.
 func TestSimDispatcherLiveDay(t *testing.T) {
 	ctx := context.Background()
 	sc := engineDay(t, 0.45)
@@ -101,12 +99,6 @@ func TestSimDispatcherLiveDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := sim.Run(ctx, sc, d, nil)
-	var e *contractorops.Error
-	if errors.As(err, &e) && e.Code == contractorops.CodeInternal && strings.Contains(err.Error(), "optimizeDay") {
-		t.Skipf("known engine defect: dispatch/v1/optimizeDay and insertEmergency fail (%v) once a technician's "+
-			"first stop of the day started before now (a job under way, or running late): readDay's current plan keeps "+
-			"the planned starts, which dispatch's Reoptimize/Insert cannot match to a shift that now starts at Now", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -451,11 +451,12 @@ func (o *Optimizer) Insert(plan *Plan, job Job) (*Plan, []Change, error) {
 	}
 	next := o.c.plan(res.Routes)
 	// The rest of the plan is kept: unassigned jobs stay unassigned.
-	return next, diff(plan, next), nil
+	return next, Diff(plan, next), nil
 }
 
-// diff lists the job changes between two plans.
-func diff(before, after *Plan) []Change {
+// Diff lists the job changes between two plans of the same day: jobs
+// assigned, moved to another technician, taken off, or retimed.
+func Diff(before, after *Plan) []Change {
 	type where struct {
 		tech  string
 		start time.Time
