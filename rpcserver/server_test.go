@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/hestami-ai/opsengine/contractorops"
 	"github.com/hestami-ai/opsengine/contractorops/memstore"
 )
@@ -382,6 +384,19 @@ func fillNonZero(v reflect.Value) {
 			v.Set(reflect.ValueOf(time.Unix(1, 0)))
 			return
 		}
+		if v.Type() == reflect.TypeFor[decimal.Decimal]() {
+			v.Set(reflect.ValueOf(decimal.NewFromInt(1)))
+			return
+		}
+		// Value types that decode themselves (quantities, money, dates)
+		// are made non-zero through their own decoding.
+		if u, ok := v.Addr().Interface().(json.Unmarshaler); ok {
+			for _, sample := range []string{`"1"`, `{"amount":"1","currency":"USD"}`, `"2026-01-02"`, `1`} {
+				if u.UnmarshalJSON([]byte(sample)) == nil {
+					return
+				}
+			}
+		}
 		for i := range v.NumField() {
 			if v.Field(i).CanSet() {
 				fillNonZero(v.Field(i))
@@ -393,6 +408,8 @@ func fillNonZero(v reflect.Value) {
 		v.SetBool(true)
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		v.SetInt(1)
+	case reflect.Uint, reflect.Uint64, reflect.Uint32:
+		v.SetUint(1)
 	case reflect.Float64:
 		v.SetFloat(1)
 	case reflect.Slice:
@@ -404,6 +421,12 @@ func fillNonZero(v reflect.Value) {
 		fillNonZero(v.Index(0))
 	case reflect.Map:
 		v.Set(reflect.MakeMap(v.Type()))
+		if v.Type().Key().Kind() == reflect.String {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			k.SetString("k")
+			fillNonZero(e)
+			v.SetMapIndex(k, e)
+		}
 	}
 }
 
