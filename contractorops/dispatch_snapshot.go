@@ -124,9 +124,11 @@ func (c *call) dispatchTechnician(t *txn, dc *dispatchContext, tech *Technician,
 		dt.Territories = append(dt.Territories, terr.ServiceAreaID)
 	}
 	for _, sp := range tech.Availability.Spans(from, to, loc) {
-		// A shift belongs to the day it starts on.
-		if !sp.Start.Before(from) && sp.Start.Before(to) {
-			dt.Shifts = append(dt.Shifts, dispatch.Shift{Start: sp.Start, End: sp.End})
+		// A shift that starts in [from, to) is the day's, whole; one that
+		// started before and runs into it (a night shift, round-the-clock
+		// cover) counts from `from`.
+		if sp.End.After(from) && sp.Start.Before(to) {
+			dt.Shifts = append(dt.Shifts, dispatch.Shift{Start: maxTime(sp.Start, from), End: sp.End})
 		}
 	}
 	offs, err := timeOffOverlapping(t, tech.ID, TimeSpan{Start: from.Add(-24 * time.Hour), End: to.Add(24 * time.Hour)})

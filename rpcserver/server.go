@@ -247,6 +247,12 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 			"the credentials are not for organization %q", h))
 		return
 	}
+	// Who may call the procedure is known before its input is read: a
+	// caller without the right is refused whatever it sent.
+	if !p.Allows(scope) {
+		s.writeError(w, req, contractorops.NewError(contractorops.CodeForbidden, "role %s may not call %s", scope.Role, name))
+		return
+	}
 	if s.limiter != nil {
 		if ok, wait := s.limiter.allow(scope.OrganizationID); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))

@@ -255,6 +255,7 @@ func runStory(t *testing.T, s *story) {
 	}{
 		{"organization", s.organization},
 		{"customers", s.customers},
+		{"work", s.work},
 		{"api keys", s.apiKeys},
 		{"feed", s.feed},
 		{"other tenant", s.otherTenant},
