@@ -38,7 +38,7 @@
 // versions published ahead. Documents are numbered from per-organization
 // counters: EST-2026-000001, INV-2026-000001, RCT-2026-000001,
 // CM-2026-000001.
-
+//
 // # Maintenance contracts
 //
 // [MaintenanceService] runs service agreements: contracts through their
