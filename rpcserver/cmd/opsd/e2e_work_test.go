@@ -137,5 +137,3 @@ func (s *story) work(t *testing.T) {
 		t.Fatalf("paid: the job is %s", got.Status())
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
