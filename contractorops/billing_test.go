@@ -835,7 +835,7 @@ func testBillingTasks(t *testing.T, f *fixture) {
 
 	run := func(task string) int {
 		t.Helper()
-		rep, err := f.eng.RunTask(ctx, task, f.clock.Now())
+		rep, err := f.eng.RunTaskFor(ctx, task, f.clock.Now(), f.org)
 		if err != nil || len(rep.Failures) > 0 {
 			t.Fatalf("%s: %+v, %v", task, rep, err)
 		}

@@ -497,7 +497,7 @@ func testInventoryProcurementAgent(t *testing.T, f *fixture) {
 	}
 	tick := s.clock.Now()
 	for run := range 2 {
-		rep := must(f.eng.RunTask(ctx, contractorops.ProcurementAgent, tick))(t)
+		rep := must(f.eng.RunTaskFor(ctx, contractorops.ProcurementAgent, tick, f.org))(t)
 		if rep.Actions < 1 || len(rep.Failures) > 0 {
 			t.Fatalf("run %d: %+v", run, rep)
 		}
@@ -530,7 +530,7 @@ func testInventoryProcurementAgent(t *testing.T, f *fixture) {
 
 	// The next night nothing changed: nothing new.
 	s.clock.Advance(24 * time.Hour)
-	must(f.eng.RunTask(ctx, contractorops.ProcurementAgent, s.clock.Now()))(t)
+	must(f.eng.RunTaskFor(ctx, contractorops.ProcurementAgent, s.clock.Now(), s.org))(t)
 	again := must(f.eng.Inventory.ListTransfers(ctx, s.owner, contractorops.ListTransfersInput{}))(t).Items
 	if len(again) != 2 {
 		t.Errorf("the next night: %d transfers", len(again))

@@ -28,7 +28,7 @@ func testSLAEscalationSweep(t *testing.T, f *fixture) {
 		t.Fatalf("first wake-up at %v, want %v", j.SLAWakeAt, want)
 	}
 	run := func() *contractorops.TaskReport {
-		rep, err := f.eng.RunTask(ctx, "sla-escalations", f.clock.Now())
+		rep, err := f.eng.RunTaskFor(ctx, "sla-escalations", f.clock.Now(), f.org)
 		if err != nil || len(rep.Failures) > 0 {
 			t.Fatalf("RunTask = %+v, %v", rep, err)
 		}

@@ -45,11 +45,20 @@ var stores = []struct {
 
 // eachStore runs fn once per store, and once more on pgstore with the
 // durable runner.
+//
+// The tests of the package and their three runs proceed in parallel: each
+// works in organizations of its own, and most of their time is spent
+// waiting on Postgres.
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Parallel()
 	for _, s := range stores {
-		t.Run(s.name, func(t *testing.T) { fn(t, newFixture(t, s.open(t), nil)) })
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newFixture(t, s.open(t), nil))
+		})
 	}
 	t.Run("durable", func(t *testing.T) {
+		t.Parallel()
 		store := stores[1].open(t).(*pgstore.Store)
 		fn(t, newFixture(t, store, durableRunner(t, store)))
 	})
@@ -66,7 +75,10 @@ func durableRunner(t testing.TB, store *pgstore.Store) contractorops.Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := durable.New(ctx, store, &durable.Config{SystemDatabaseURL: db.OwnerURL, Logger: quietLogger()})
+	// An executor id of its own: a runner launching recovers the pending
+	// workflows of its executor id only, never another test's.
+	r, err := durable.New(ctx, store, &durable.Config{SystemDatabaseURL: db.OwnerURL, Logger: quietLogger(),
+		ExecutorID: "test-" + strings.ReplaceAll(t.Name(), "/", "-"), DisableSchedules: true})
 	if err != nil {
 		t.Fatal(err)
 	}

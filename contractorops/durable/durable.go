@@ -32,6 +32,10 @@ type Config struct {
 	ExecutorID string
 	// Logger receives DBOS's logs. Defaults to slog.Default().
 	Logger *slog.Logger
+	// DisableSchedules keeps this runner from scheduling the engine's
+	// periodic tasks (tests with their own clocks; processes that must not
+	// run background work). Its workflows and wake-ups still run.
+	DisableSchedules bool
 }
 
 // Runner is a [contractorops.Runner] that runs each mutation as a DBOS
@@ -101,6 +105,9 @@ func (r *Runner) Start(e *contractorops.Engine) error {
 	r.registerBackground()
 	if err := dbos.Launch(r.dctx); err != nil {
 		return fmt.Errorf("durable: launch: %w", err)
+	}
+	if r.cfg.DisableSchedules {
+		return nil
 	}
 	return r.applySchedules()
 }
