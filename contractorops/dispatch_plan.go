@@ -1,6 +1,7 @@
 package contractorops
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -113,7 +114,15 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 	if err != nil {
 		return nil, err
 	}
+	progress := map[string]*dayProgress{} // by technician
 	for _, v := range visits {
+		if v.State.Status == jobfsm.VisitCompleted && v.TechnicianID != "" {
+			j, err := loadJob(v.JobID)
+			if err != nil {
+				return nil, err
+			}
+			progressOf(progress, v.TechnicianID).done(v, j)
+		}
 		if v.State.Status.Terminal() {
 			continue
 		}
@@ -135,6 +144,8 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 		if v.State.Status != jobfsm.VisitScheduled {
 			// Under way: it stays first on its technician's route.
 			dj.PinnedTo, dj.Locked = v.TechnicianID, true
+			underway(&dj, v, active[v.ID], c.now)
+			progressOf(progress, v.TechnicianID).underway(j, dj.Duration)
 		}
 		ds.Snapshot.Jobs = append(ds.Snapshot.Jobs, dj)
 		ds.Refs[id] = ref
@@ -164,8 +175,130 @@ func (c *call) readDay(t *txn, date jobfsm.Date, opt dayOptions) (*daySnapshot, 
 			ds.Refs[id] = planRef{JobID: j.ID, JobNumber: j.Number, Title: j.Title, Priority: j.Priority, JobVersion: j.Version}
 		}
 	}
+	for i := range ds.Snapshot.Technicians {
+		if p := progress[ds.Snapshot.Technicians[i].ID]; p != nil {
+			p.apply(&ds.Snapshot.Technicians[i], c.now)
+		}
+	}
 	ds.Current = currentPlan(ds, asgs)
 	return ds, nil
+}
+
+// minRemaining is the least service the optimizer assumes a job under way
+// still needs: the technician is there until they say they are done.
+const minRemaining = 5 * time.Minute
+
+// underway fits a visit under way to what is left of it. Its arrival
+// window is behind it (kept or missed, no plan changes that); its service
+// is what remains: the job less the time on site, or, still driving, the
+// job plus the drive left to the planned arrival.
+func underway(dj *dispatch.Job, v *Visit, a *Assignment, now time.Time) {
+	dj.Windows = nil
+	switch arrived := v.State.Stamps.ArrivedAt; {
+	case v.State.Status != jobfsm.VisitEnRoute && !arrived.IsZero():
+		dj.Duration = max(dj.Duration-now.Sub(arrived), minRemaining)
+	case a != nil && a.ETA.After(now):
+		dj.Duration += a.ETA.Sub(now)
+	}
+}
+
+// dayProgress is where a technician is in a day under way and what the
+// day has used of their limits, so that the rest of it is planned from
+// there: from the job they are at or heading to, else from the last one
+// they finished, with the jobs and hours they have left.
+type dayProgress struct {
+	at      *Address  // where they are
+	since   time.Time // when they got there (finished, or now for a job under way)
+	jobs    int       // jobs finished or under way
+	worked  time.Duration
+	locked  time.Duration // the service left of the job under way
+	current bool          // a job is under way
+}
+
+func progressOf(m map[string]*dayProgress, techID string) *dayProgress {
+	if m[techID] == nil {
+		m[techID] = &dayProgress{}
+	}
+	return m[techID]
+}
+
+// done counts a finished visit: the last one finished is where the
+// technician is, unless a job is under way.
+func (p *dayProgress) done(v *Visit, j *Job) {
+	st := v.State.Stamps
+	p.jobs++
+	if start := cmp.Or(st.EnRouteAt, st.ArrivedAt, st.StartedAt); !start.IsZero() && st.CompletedAt.After(start) {
+		p.worked += st.CompletedAt.Sub(start)
+	}
+	if !p.current && !st.CompletedAt.Before(p.since) {
+		p.at, p.since = &j.Location, st.CompletedAt
+	}
+}
+
+// stretch makes the technician's shifts cover [now, until]: the shift
+// started by now (or else the first) starts by now and ends no earlier than
+// until, merged with the next when they meet.
+func stretch(dt *dispatch.Technician, now, until time.Time) {
+	if len(dt.Shifts) == 0 {
+		dt.Shifts = []dispatch.Shift{{Start: now, End: until}}
+		return
+	}
+	i := 0
+	for k, sh := range dt.Shifts {
+		if !sh.Start.After(now) {
+			i = k
+		}
+	}
+	sh := &dt.Shifts[i]
+	if sh.Start.After(now) {
+		sh.Start = now
+	}
+	sh.End = maxTime(sh.End, until)
+	for i+1 < len(dt.Shifts) && !dt.Shifts[i+1].Start.After(dt.Shifts[i].End) {
+		dt.Shifts[i].End = maxTime(dt.Shifts[i].End, dt.Shifts[i+1].End)
+		dt.Shifts = slices.Delete(dt.Shifts, i+1, i+2)
+	}
+}
+
+// underway counts the job under way: the technician is there (or will be
+// before anything else).
+func (p *dayProgress) underway(j *Job, remaining time.Duration) {
+	p.jobs++
+	p.at, p.current = &j.Location, true
+	p.locked += remaining
+}
+
+// apply moves the technician's start and shrinks their limits by what the
+// day has used. A technician with no job left to take keeps only the job
+// under way; with none, they are off the rest of the day's plan. A job
+// under way is a fact, not a plan: when it runs past the shift (or there
+// is none), the shift stretches to cover what is left of it.
+func (p *dayProgress) apply(dt *dispatch.Technician, now time.Time) {
+	if p.at != nil {
+		if loc := dispatchLocation(*p.at); loc.Index != unknownLocation {
+			dt.Start = loc
+		}
+	}
+	if p.current {
+		stretch(dt, now, now.Add(p.locked))
+	}
+	if dt.MaxJobs > 0 {
+		left := dt.MaxJobs - p.jobs
+		if p.current {
+			left++ // the job under way is planned too
+		}
+		switch {
+		case left > 0:
+			dt.MaxJobs = left
+		case p.current:
+			dt.MaxJobs = 1
+		default:
+			dt.Inactive = true
+		}
+	}
+	if dt.MaxWork > 0 {
+		dt.MaxWork = max(dt.MaxWork-p.worked, p.locked+time.Minute)
+	}
 }
 
 // live returns the current plan as the optimizer takes it in the middle of
@@ -636,6 +769,9 @@ func (c *call) applyPlan(t *txn, ds *daySnapshot, plan *dispatch.Plan, planID, s
 			var a *Assignment
 			switch {
 			case ref.AssignmentID != "" && ref.TechnicianID == r.TechnicianID:
+				if s.Locked {
+					continue // under way: its times are what happened, not a plan
+				}
 				cur, err := load(t, assignmentsTable, ref.AssignmentID)
 				if err != nil {
 					return nil, err

@@ -3,6 +3,7 @@ package contractorops_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +241,71 @@ func testOptimizeDayAndInsertEmergency(t *testing.T, f *fixture) {
 	// Technicians cannot optimize.
 	_, err := f.eng.Dispatch.OptimizeDay(ctx, f.technicianScope(maria.ID), "x", contractorops.OptimizeDayInput{Date: wed})
 	wantCode(t, err, contractorops.CodeForbidden)
+}
+
+func TestInsertEmergencyMidDay(t *testing.T) { eachStore(t, testInsertEmergencyMidDay) }
+
+// An emergency inserted mid-morning is planned from where the technician
+// is: at a job under way whose arrival window is long past, which neither
+// blocks the plan nor has its times rewritten.
+func testInsertEmergencyMidDay(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	maria, _ := f.crew(t)
+	expert := contractorops.Requirements{Skills: []contractorops.SkillRequirement{{Trade: "HVAC", MinLevel: 4}}} // Maria only
+	f.approvedJob(t, "a", contractorops.CreateJobInput{Title: "Boiler swap", Trade: "HVAC", EstimatedMinutes: 120, Requirements: expert,
+		Location: ptr(at(37.60, -77.50)), ArrivalWindow: &contractorops.Window{Start: wednesday(8, 0), End: wednesday(9, 0)}})
+	wed := jobfsm.Date{Year: 2026, Month: 11, Day: 25}
+	f.clock.Set(wednesday(7, 0))
+	must(f.eng.Dispatch.OptimizeDay(ctx, f.owner, "opt", contractorops.OptimizeDayInput{Date: wed, Iterations: 100, Seed: 1}))(t)
+	asgs := must(f.eng.Dispatch.ListAssignments(ctx, f.owner, contractorops.ListAssignmentsInput{Date: wed, ActiveOnly: true}))(t)
+	if len(asgs) != 1 || asgs[0].TechnicianID() != maria.ID {
+		t.Fatalf("assignments = %+v", asgs)
+	}
+	a := asgs[0]
+	tech := f.technicianScope(maria.ID)
+	for i, st := range []jobfsm.AssignmentStatus{jobfsm.AssignmentAccepted, jobfsm.AssignmentEnRoute, jobfsm.AssignmentOnSite} {
+		f.clock.Set(wednesday(8, 20+10*i))
+		must(f.eng.Dispatch.UpdateStatus(ctx, tech, fmt.Sprint("s", i), contractorops.UpdateAssignmentStatusInput{AssignmentID: a.ID, Status: st}))(t)
+	}
+	// 10:30: Maria has been on site since 08:40, 110 of 120 minutes in; the
+	// job's window closed at 09:00.
+	f.clock.Set(wednesday(10, 30))
+	em := f.approvedJob(t, "em", contractorops.CreateJobInput{Title: "No heat, infant at home", Trade: "HVAC", Priority: jobfsm.PriorityEmergency,
+		Requirements: expert, Location: ptr(at(37.603, -77.503))})
+	ins := must(f.eng.Dispatch.InsertEmergency(ctx, f.owner, "ins", contractorops.InsertEmergencyInput{JobID: em.ID, Date: wed}))(t)
+	if len(ins.Inserted) != 1 || ins.Inserted[0].Kind != "ASSIGNED" || ins.Inserted[0].To != maria.ID {
+		t.Fatalf("inserted = %+v (the job under way must neither move nor be retimed)", ins.Inserted)
+	}
+	after := must(f.eng.Dispatch.ListAssignments(ctx, f.owner, contractorops.ListAssignmentsInput{Date: wed, ActiveOnly: true}))(t)
+	var cur, next *contractorops.Assignment
+	for i := range after {
+		switch after[i].JobID {
+		case a.JobID:
+			cur = &after[i]
+		case em.ID:
+			next = &after[i]
+		}
+	}
+	if cur == nil || next == nil {
+		t.Fatalf("assignments after = %+v", after)
+	}
+	if !cur.Start.Equal(a.Start) || !cur.End.Equal(a.End) {
+		t.Errorf("the job under way was rewritten: %s–%s, was %s–%s", cur.Start, cur.End, a.Start, a.End)
+	}
+	// The emergency follows the 10 minutes left, driven from the job
+	// (a few hundred meters), not from Maria's home (over ten kilometers).
+	if next.Start.Before(wednesday(10, 40)) || next.Start.After(wednesday(10, 45)) || next.TravelMinutes > 3 || next.DistanceMeters > 2000 {
+		t.Errorf("emergency at %s after %d minutes, %d m of driving", next.Start.In(next.Start.Location()), next.TravelMinutes, next.DistanceMeters)
+	}
+	// 17:20: Maria is still on the first job, past her shift; a call now
+	// finds nobody (both shifts are over) and says so, the day unchanged.
+	f.clock.Set(wednesday(17, 20))
+	late := f.approvedJob(t, "late", contractorops.CreateJobInput{Title: "Furnace short-cycling", Trade: "HVAC", Priority: jobfsm.PriorityEmergency,
+		Location: ptr(at(37.55, -77.45))})
+	res := must(f.eng.Dispatch.InsertEmergency(ctx, f.owner, "late", contractorops.InsertEmergencyInput{JobID: late.ID, Date: wed}))(t)
+	if !slices.ContainsFunc(res.Unassigned, func(u contractorops.UnassignedView) bool { return u.JobNumber == late.Number && len(u.Reasons) > 0 }) {
+		t.Errorf("a call after hours: unassigned %+v, inserted %+v", res.Unassigned, res.Inserted)
+	}
 }
 
 func TestTechnicianKPIs(t *testing.T) { eachStore(t, testTechnicianKPIs) }

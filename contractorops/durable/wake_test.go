@@ -110,7 +110,7 @@ func TestSLAWakeUpsSurviveRestarts(t *testing.T) {
 	defer admin.Close(ctx)
 	// The wake-up's workflow ends just after its escalation commits.
 	var wakes int
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if err := admin.QueryRow(ctx, `SELECT count(*) FROM dbos.workflow_status WHERE name = 'opsengine.wake.v1' AND status = 'SUCCESS'`).Scan(&wakes); err != nil {
 			t.Fatal(err)
 		}
