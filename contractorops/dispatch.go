@@ -241,7 +241,8 @@ func (s *DispatchService) InsertEmergency(ctx context.Context, scope Scope, key 
 	return s.insertEmergency.do(ctx, scope, key, in)
 }
 
-// Board shows a day per technician: stops, arrival times, time off, gaps.
+// Board shows a day per technician: the visits done, the stops to come with
+// their arrival times, time off and gaps.
 func (s *DispatchService) Board(ctx context.Context, scope Scope, in BoardInput) (*Board, error) {
 	return s.board.get(ctx, scope, in)
 }

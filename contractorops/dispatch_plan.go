@@ -538,10 +538,14 @@ type Board struct {
 
 // BoardRow is one technician's day.
 type BoardRow struct {
-	TechnicianID    string              `json:"technicianId"`
-	TechnicianName  string              `json:"technicianName"`
-	Shifts          []dispatch.Shift    `json:"shifts"`
-	TimeOff         []dispatch.Interval `json:"timeOff,omitempty"`
+	TechnicianID   string              `json:"technicianId"`
+	TechnicianName string              `json:"technicianName"`
+	Shifts         []dispatch.Shift    `json:"shifts"`
+	TimeOff        []dispatch.Interval `json:"timeOff,omitempty"`
+	// Done is the day's finished visits, as they happened: arrival,
+	// start and finish, and the drive from setting off.
+	Done []StopView `json:"done"`
+	// Stops is the rest of the day as planned, a job under way first.
 	Stops           []StopView          `json:"stops"`
 	Gaps            []dispatch.Interval `json:"gaps"`
 	WorkMinutes     int                 `json:"workMinutes"`
@@ -864,6 +868,36 @@ func (c *call) placePlanned(t *txn, j *Job, v *Visit, techID string, start, end 
 	return c.place(t, j, v, techID, start, end, source, "")
 }
 
+// doneOn lists the visits of a day finished, per technician, in the order
+// they arrived.
+func (c *call) doneOn(t *txn, date jobfsm.Date) (map[string][]StopView, error) {
+	from, to := dayBounds(date, c.e.location(c.orgTimeZone(t)))
+	visits, err := find(t, visitsTable, Query{Where: []Cond{Eq("status", string(jobfsm.VisitCompleted)),
+		Gte("starts_at", timeKey(from)), Lt("starts_at", timeKey(to))}})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(visits, func(a, b *Visit) int { return a.State.Stamps.ArrivedAt.Compare(b.State.Stamps.ArrivedAt) })
+	out := map[string][]StopView{}
+	for _, v := range visits {
+		j, err := load(t, jobsTable, v.JobID)
+		if err != nil {
+			return nil, err
+		}
+		st := v.State.Stamps
+		sv := StopView{Kind: dispatch.StopJob, JobID: j.ID, JobNumber: j.Number, VisitID: v.ID, Title: j.Title, Priority: j.Priority,
+			Arrival: st.ArrivedAt, Start: cmp.Or(st.StartedAt, st.ArrivedAt), Depart: st.CompletedAt}
+		if !st.EnRouteAt.IsZero() && st.ArrivedAt.After(st.EnRouteAt) {
+			sv.TravelMinutes = roundMinutes(st.ArrivedAt.Sub(st.EnRouteAt))
+		}
+		if w := j.ArrivalWindow; w != nil && st.ArrivedAt.After(w.End) {
+			sv.LateMinutes = roundMinutes(st.ArrivedAt.Sub(w.End))
+		}
+		out[v.TechnicianID] = append(out[v.TechnicianID], sv)
+	}
+	return out, nil
+}
+
 func (c *call) board(in *BoardInput) (*Board, error) {
 	return inTx(c, "board", func(t *txn) (*Board, error) {
 		ds, err := c.readDay(t, in.Date, dayOptions{technicians: in.TechnicianIDs})
@@ -871,10 +905,15 @@ func (c *call) board(in *BoardInput) (*Board, error) {
 			return nil, err
 		}
 		snap := ds.Snapshot
+		done, err := c.doneOn(t, in.Date)
+		if err != nil {
+			return nil, err
+		}
 		out := &Board{Date: in.Date, Rows: []BoardRow{}, Unassigned: []StopView{}}
 		for _, row := range ds.Current.Board(&snap) {
 			br := BoardRow{TechnicianID: row.TechnicianID, TechnicianName: ds.Names[row.TechnicianID], Gaps: row.Gaps,
-				WorkMinutes: roundMinutes(row.Work), TravelMinutes: roundMinutes(row.Travel), OvertimeMinutes: roundMinutes(row.Overtime), Stops: []StopView{}}
+				WorkMinutes: roundMinutes(row.Work), TravelMinutes: roundMinutes(row.Travel), OvertimeMinutes: roundMinutes(row.Overtime),
+				Done: append([]StopView{}, done[row.TechnicianID]...), Stops: []StopView{}}
 			for _, tech := range snap.Technicians {
 				if tech.ID == row.TechnicianID {
 					br.Shifts, br.TimeOff = tech.Shifts, tech.TimeOff

@@ -306,6 +306,23 @@ func testInsertEmergencyMidDay(t *testing.T, f *fixture) {
 	if !slices.ContainsFunc(res.Unassigned, func(u contractorops.UnassignedView) bool { return u.JobNumber == late.Number && len(u.Reasons) > 0 }) {
 		t.Errorf("a call after hours: unassigned %+v, inserted %+v", res.Unassigned, res.Inserted)
 	}
+	// 17:30: done at last. The board shows the visit as it happened, and
+	// the emergency still waiting for a dispatcher (the after-hours insert
+	// placed nothing, so it applied nothing).
+	f.clock.Set(wednesday(17, 30))
+	must(f.eng.Dispatch.UpdateStatus(ctx, tech, "done", contractorops.UpdateAssignmentStatusInput{AssignmentID: a.ID, Status: jobfsm.AssignmentCompleted}))(t)
+	board := must(f.eng.Dispatch.Board(ctx, f.owner, contractorops.BoardInput{Date: wed}))(t)
+	for _, row := range board.Rows {
+		switch {
+		case row.TechnicianID != maria.ID:
+			if len(row.Done) != 0 {
+				t.Errorf("%s did %+v", row.TechnicianName, row.Done)
+			}
+		case len(row.Done) != 1 || row.Done[0].JobID != a.JobID || !row.Done[0].Arrival.Equal(wednesday(8, 40)) ||
+			!row.Done[0].Depart.Equal(wednesday(17, 30)) || row.Done[0].TravelMinutes != 10 || row.Done[0].LateMinutes != 0 || len(row.Stops) != 1 || row.Stops[0].JobID != em.ID:
+			t.Errorf("Maria's board: done %+v, stops %+v", row.Done, row.Stops)
+		}
+	}
 }
 
 func TestTechnicianKPIs(t *testing.T) { eachStore(t, testTechnicianKPIs) }

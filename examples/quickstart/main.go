@@ -753,27 +753,29 @@ func (d *day) maintenance(ctx context.Context) error {
 // summary prints each technician's day and KPIs, the SLA record, the
 // change feed, and one rule holding.
 func (d *day) summary(ctx context.Context) error {
-	asgs, err := d.eng.Dispatch.ListAssignments(ctx, d.office, contractorops.ListAssignmentsInput{Date: wednesday})
+	board, err := d.eng.Dispatch.Board(ctx, d.office, contractorops.BoardInput{Date: wednesday})
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(asgs, func(a, b contractorops.Assignment) int { return a.Start.Compare(b.Start) })
 	kpis, err := d.eng.Technicians.KPIs(ctx, d.manager, contractorops.KPIInput{From: at(0, 0), To: at(23, 59)})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(d.w, "\nRoutes and KPIs")
-	fmt.Fprintf(d.w, "  %-12s %4s %6s %7s %7s %9s  %s\n", "technician", "jobs", "drive", "on time", "labor h", "revenue", "route (start, job)")
+	byTech := map[string]contractorops.TechnicianKPI{}
 	for _, k := range kpis {
+		byTech[k.TechnicianID] = k
+	}
+	fmt.Fprintln(d.w, "\nThe board at day's end, and KPIs")
+	fmt.Fprintf(d.w, "  %-12s %4s %6s %7s %7s %9s  %s\n", "technician", "jobs", "drive", "on time", "labor h", "revenue", "visits done (arrived, job)")
+	for _, row := range board.Rows {
+		k := byTech[row.TechnicianID]
 		var route []string
 		drive := 0
-		for _, a := range asgs {
-			if a.TechnicianID() == k.TechnicianID && a.Status() == jobfsm.AssignmentCompleted {
-				route = append(route, a.Start.In(newYork).Format("15:04")+" "+strings.TrimPrefix(a.JobNumber, "JOB-2026-"))
-				drive += a.TravelMinutes
-			}
+		for _, s := range row.Done {
+			route = append(route, s.Arrival.In(newYork).Format("15:04")+" "+strings.TrimPrefix(s.JobNumber, "JOB-2026-"))
+			drive += s.TravelMinutes
 		}
-		fmt.Fprintf(d.w, "  %-12s %4d %5dm %6s%% %7s %9s  %s\n", k.TechnicianName, k.JobsCompleted, drive,
+		fmt.Fprintf(d.w, "  %-12s %4d %5dm %6s%% %7s %9s  %s\n", row.TechnicianName, k.JobsCompleted, drive,
 			k.OnTimeRate.Mul(decimal.NewFromInt(100)).StringFixed(0), k.LaborHours.StringFixed(1), k.Revenue.StringFixed(2), strings.Join(route, " · "))
 	}
 	var met, total int
