@@ -62,6 +62,10 @@ type Config struct {
 	// payments taken outside the engine) is always there: [ManualProvider]
 	// unless this map sets another.
 	PaymentProviders map[string]PaymentProvider
+	// CAMBridge receives the events of CAM-origin jobs (cam/v1/deliver and
+	// the cam-delivery task). Nil delivers nothing and leaves every
+	// organization's delivery cursor where it is.
+	CAMBridge CAMBridge
 }
 
 func (c *Config) withDefaults() Config {
@@ -166,6 +170,7 @@ type Engine struct {
 	Feed          *FeedService
 	APIKeys       *APIKeyService
 	Maintenance   *MaintenanceService
+	CAM           *CAMService
 }
 
 // New returns an engine over store. The embedded default is
@@ -248,6 +253,7 @@ func (e *Engine) register() {
 	e.registerBilling()
 	e.registerInventory() // after registerTasks: it adds the procurement agent's task
 	e.registerMaintenance()
+	e.registerCAM()
 }
 
 // metrics are the engine's OpenTelemetry instruments.
