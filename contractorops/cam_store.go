@@ -31,12 +31,15 @@ type SharedTx interface {
 	// link with that organization.
 	FindLinks(ctx context.Context, counterparty string) ([]LinkRow, error)
 	// InsertLink adds r with version 1. The transaction's organization
-	// must be one of its parties (FORBIDDEN otherwise); a second link
-	// between the same two organizations is a CONFLICT.
+	// must be one of its parties and r must be PENDING (FORBIDDEN
+	// otherwise); a second link between the same two organizations is a
+	// CONFLICT.
 	InsertLink(ctx context.Context, r LinkRow) error
 	// UpdateLink stores r's status and data if the link's stored version is
 	// r.Version (a retryable CONFLICT otherwise), with version r.Version+1.
-	// The parties of a link never change.
+	// The parties of a link never change, and only the contractor moves a
+	// PENDING link to APPROVED (FORBIDDEN otherwise): a store keeps an
+	// association from approving itself even if the engine erred.
 	UpdateLink(ctx context.Context, r LinkRow) error
 	// Publish stores data as the transaction's organization's published
 	// snapshot, replacing the previous one.

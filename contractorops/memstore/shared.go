@@ -129,6 +129,9 @@ func (t *tx) InsertLink(_ context.Context, r contractorops.LinkRow) error {
 	if !party(t.org, r) {
 		return contractorops.NewError(contractorops.CodeForbidden, "memstore: an organization inserts only the links it is a party of")
 	}
+	if r.Status != contractorops.LinkPending {
+		return contractorops.NewError(contractorops.CodeForbidden, "memstore: a link starts PENDING")
+	}
 	if r.Association == r.Contractor {
 		return contractorops.NewError(contractorops.CodeInternal, "memstore: a link needs two organizations")
 	}
@@ -156,6 +159,9 @@ func (t *tx) UpdateLink(_ context.Context, r contractorops.LinkRow) error {
 	}
 	if cur.Version != r.Version {
 		return conflict("link %s changed since it was read (version %d, now %d)", r.ID, r.Version, cur.Version)
+	}
+	if cur.Status == contractorops.LinkPending && r.Status == contractorops.LinkApproved && t.org != cur.Contractor {
+		return contractorops.NewError(contractorops.CodeForbidden, "memstore: only the contractor approves a link")
 	}
 	// The parties never change.
 	cur.Version, cur.Status, cur.Data = cur.Version+1, r.Status, append(json.RawMessage(nil), r.Data...)

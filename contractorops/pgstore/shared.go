@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hestami-ai/opsengine/contractorops"
 )
@@ -67,14 +68,14 @@ func (t *tx) InsertLink(ctx context.Context, r contractorops.LinkRow) error {
 	if isUniqueViolation(err) {
 		return conflict("a link between %s and %s already exists", r.Association, r.Contractor)
 	}
-	return mapError(err)
+	return guardError(err)
 }
 
 func (t *tx) UpdateLink(ctx context.Context, r contractorops.LinkRow) error {
 	n, err := t.q.Exec(ctx, `UPDATE cam_links SET version = version + 1, status = $3, data = $4::jsonb
 		WHERE id = $1 AND version = $2 AND $5::uuid IN (association_org_id, contractor_org_id)`, r.ID, r.Version, string(r.Status), []byte(r.Data), t.org)
 	if err != nil {
-		return mapError(err)
+		return guardError(err)
 	}
 	if n == 1 {
 		return nil
@@ -118,4 +119,14 @@ func (t *tx) FindPublished(ctx context.Context, owners ...string) ([]contractoro
 		out = append(out, p)
 	}
 	return out, mapError(rows.Err())
+}
+
+// guardError maps the refusals of cam_links' guard and policy (a check
+// violation, a row the policy does not admit) to FORBIDDEN.
+func guardError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "23514" || pe.Code == "42501") {
+		return contractorops.WrapError(err, contractorops.CodeForbidden, "pgstore: %s", pe.Message)
+	}
+	return mapError(err)
 }

@@ -23,16 +23,28 @@ CREATE POLICY cam_link_parties ON cam_links
 	USING ((SELECT NULLIF(current_setting('app.org_id', true), '')::uuid) IN (association_org_id, contractor_org_id))
 	WITH CHECK ((SELECT NULLIF(current_setting('app.org_id', true), '')::uuid) IN (association_org_id, contractor_org_id));
 
-CREATE FUNCTION cam_links_fixed_parties() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Beyond the policy: a link is born PENDING, its parties never change, and
+-- only its contractor approves a pending link.
+CREATE FUNCTION cam_links_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+	IF TG_OP = 'INSERT' THEN
+		IF NEW.status <> 'PENDING' THEN
+			RAISE EXCEPTION 'a CAM link starts PENDING' USING ERRCODE = 'check_violation';
+		END IF;
+		RETURN NEW;
+	END IF;
 	IF NEW.association_org_id <> OLD.association_org_id OR NEW.contractor_org_id <> OLD.contractor_org_id THEN
 		RAISE EXCEPTION 'the parties of a CAM link never change' USING ERRCODE = 'check_violation';
+	END IF;
+	IF OLD.status = 'PENDING' AND NEW.status = 'APPROVED'
+		AND NEW.contractor_org_id IS DISTINCT FROM (SELECT NULLIF(current_setting('app.org_id', true), '')::uuid) THEN
+		RAISE EXCEPTION 'only the contractor approves a CAM link' USING ERRCODE = 'check_violation';
 	END IF;
 	RETURN NEW;
 END
 $$;
-CREATE TRIGGER cam_links_fixed_parties BEFORE UPDATE ON cam_links
-	FOR EACH ROW EXECUTE FUNCTION cam_links_fixed_parties();
+CREATE TRIGGER cam_links_guard BEFORE INSERT OR UPDATE ON cam_links
+	FOR EACH ROW EXECUTE FUNCTION cam_links_guard();
 
 -- A contractor's published compliance snapshot: written by its owner only
 -- (tenant_isolation), read by its owner and by the associations holding an
