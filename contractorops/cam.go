@@ -508,7 +508,17 @@ func (e *Engine) changeLink(c *call, in *LinkActionInput, a linkAction) (*Link, 
 		if err := l.transition(a, sideOf(t.org, l), c.scope.Actor, in.Reason, t.now); err != nil {
 			return nil, err
 		}
-		return l, saveLink(t, l)
+		if err := saveLink(t, l); err != nil {
+			return nil, err
+		}
+		// A contractor approving a link publishes its compliance as of now,
+		// so that the association never finds an approved vendor without one.
+		if l.Status == LinkApproved && t.org == l.ContractorID {
+			if _, err := saveCompliance(t, nil); err != nil {
+				return nil, err
+			}
+		}
+		return l, nil
 	})
 }
 

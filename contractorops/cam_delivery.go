@@ -194,7 +194,7 @@ func (e *Engine) registerCAMDelivery(s *CAMService) {
 	e.tasks = append(e.tasks, Task{
 		Name:        "cam-delivery",
 		Description: "Deliver each organization's CAM events to the host's CAM bridge.",
-		Schedule:    "*/15 * * * * *",
+		Schedule:    "0 * * * * *",
 		run:         runCAMDelivery,
 	})
 }

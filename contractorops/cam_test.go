@@ -133,6 +133,11 @@ func testCAMLinkLifecycle(t *testing.T, f *fixture) {
 	if l.Status != contractorops.LinkApproved {
 		t.Fatalf("approved link = %+v", l)
 	}
+	// Approving publishes the contractor's compliance, which it never
+	// computed before.
+	if v := must(cam.VendorCompliance(ctx, hoa, contractorops.VendorComplianceInput{}))(t); len(v.Items) != 1 || v.Items[0].Compliance == nil || v.Items[0].Compliance.Compliant {
+		t.Fatalf("approved: the association sees %+v", v.Items)
+	}
 	_, err = act(f.owner, cam.ApproveLink, "approve-again")
 	wantCode(t, err, contractorops.CodeIllegalTransition)
 
