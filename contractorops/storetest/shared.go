@@ -175,7 +175,9 @@ func testShared(t *testing.T, s contractorops.Store) {
 		t.Fatalf("a third organization reads %d snapshots", n)
 	}
 	// The association's own snapshot is not the contractor's to read.
-	must(t, shared(t, s, assoc, func(ctx context.Context, sh contractorops.SharedTx) error { return sh.Publish(ctx, json.RawMessage(`{}`)) }))
+	must(t, shared(t, s, assoc, func(ctx context.Context, sh contractorops.SharedTx) error {
+		return sh.Publish(ctx, json.RawMessage(`{}`))
+	}))
 	if n := readable(contractor, assoc); n != 0 {
 		t.Fatalf("the contractor reads the association's snapshot")
 	}
