@@ -531,7 +531,7 @@ func (e *Engine) vendorCompliance(c *call, in *VendorComplianceInput) (*VendorCo
 		out := &VendorComplianceList{Items: []VendorCompliance{}}
 		var owners []string
 		for _, l := range links {
-			if l.Status == LinkApproved && l.AssociationID == t.org {
+			if l.Status == LinkApproved && l.AssociationID == t.org && (in.ContractorID == "" || l.ContractorID == in.ContractorID) {
 				out.Items = append(out.Items, VendorCompliance{LinkID: l.ID, ContractorID: l.ContractorID, ContractorName: l.ContractorName})
 				owners = append(owners, l.ContractorID)
 			}

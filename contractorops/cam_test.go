@@ -269,11 +269,13 @@ func testCAMVendorCompliance(t *testing.T, f *fixture) {
 	if c, err := f.eng.Contractor.GetCompliance(ctx, hoa, contractorops.ComplianceAtInput{}); err == nil && c.Compliant {
 		t.Fatalf("the association reads the contractor's compliance as its own: %+v", c)
 	}
+	_, err := cam.VendorCompliance(ctx, hoa, contractorops.VendorComplianceInput{ContractorID: hoa.OrganizationID})
+	wantCode(t, err, contractorops.CodeNotFound)
 	// A third association sees nothing.
 	if got := sees(other); len(got.Items) != 0 {
 		t.Fatalf("a third organization sees %+v", got.Items)
 	}
-	_, err := one(other)
+	_, err = one(other)
 	wantCode(t, err, contractorops.CodeNotFound)
 	if n := readable(other.OrganizationID); n != 0 {
 		t.Fatalf("the store gives a third organization %d published rows", n)
