@@ -83,21 +83,31 @@ type linkRule struct {
 	to    LinkStatus
 }
 
-// linkRules is the link lifecycle's table.
-var linkRules = map[linkAction]linkRule{
-	actionRequest:   {sides: []LinkSide{SideAssociation}, from: []LinkStatus{"", LinkRejected, LinkRevoked}, to: LinkPending},
-	actionApprove:   {sides: []LinkSide{SideContractor}, from: []LinkStatus{LinkPending}, to: LinkApproved},
-	actionReject:    {sides: []LinkSide{SideContractor}, from: []LinkStatus{LinkPending}, to: LinkRejected},
-	actionSuspend:   {sides: []LinkSide{SideAssociation, SideContractor}, from: []LinkStatus{LinkApproved}, to: LinkSuspended},
-	actionReinstate: {sides: []LinkSide{SideAssociation, SideContractor}, from: []LinkStatus{LinkSuspended}, to: LinkApproved},
-	actionRevoke:    {sides: []LinkSide{SideAssociation, SideContractor}, from: []LinkStatus{LinkPending, LinkApproved, LinkSuspended}, to: LinkRevoked},
+// ruleFor returns the link lifecycle's rule for action.
+func ruleFor(action linkAction) linkRule {
+	either := []LinkSide{SideAssociation, SideContractor}
+	switch action {
+	case actionRequest:
+		return linkRule{sides: []LinkSide{SideAssociation}, from: []LinkStatus{"", LinkRejected, LinkRevoked}, to: LinkPending}
+	case actionApprove:
+		return linkRule{sides: []LinkSide{SideContractor}, from: []LinkStatus{LinkPending}, to: LinkApproved}
+	case actionReject:
+		return linkRule{sides: []LinkSide{SideContractor}, from: []LinkStatus{LinkPending}, to: LinkRejected}
+	case actionSuspend:
+		return linkRule{sides: either, from: []LinkStatus{LinkApproved}, to: LinkSuspended}
+	case actionReinstate:
+		return linkRule{sides: either, from: []LinkStatus{LinkSuspended}, to: LinkApproved}
+	case actionRevoke:
+		return linkRule{sides: either, from: []LinkStatus{LinkPending, LinkApproved, LinkSuspended}, to: LinkRevoked}
+	}
+	panic(fmt.Sprintf("contractorops: no link rule for %q", action))
 }
 
 // transition applies action, taken by side, to l (a new link has no
 // status): FORBIDDEN when the side may not take it, ILLEGAL_TRANSITION when
 // the link's status does not allow it.
 func (l *Link) transition(action linkAction, side LinkSide, actor Actor, reason string, at time.Time) error {
-	r := linkRules[action]
+	r := ruleFor(action)
 	if !slices.Contains(r.sides, side) {
 		return NewError(CodeForbidden, "the %s side may not %s a link", sideName(side), action)
 	}
