@@ -206,6 +206,20 @@ func runCAMDelivery(ctx context.Context, e *Engine, org string, tick time.Time) 
 	if e.cfg.CAMBridge == nil {
 		return 0, nil
 	}
+	// A look first: an organization with nothing new to deliver (most of
+	// them, most minutes) costs one read, not a workflow.
+	pending := false
+	if err := e.forTenant(ctx, org, tick, func(t *txn) error {
+		d, err := loadDelivery(t)
+		if err != nil {
+			return err
+		}
+		evs, err := t.tx.Find(t.ctx, eventsTable.spec.Name, Query{OrderBy: "seq", Where: []Cond{Gt("seq", seqKey(d.LastSeq))}, Limit: 1})
+		pending = len(evs) > 0
+		return err
+	}); err != nil || !pending {
+		return 0, err
+	}
 	scope := SystemScope(org, "cam-delivery")
 	for page := 0; page < maxDeliveryPages; page++ {
 		key := fmt.Sprintf("cam-delivery:%s:%d", timeKey(tick), page)

@@ -470,11 +470,14 @@ func testCAMDelivery(t *testing.T, f *fixture) {
 
 	// Running again, or replaying a tick, delivers nothing new.
 	attempts := f.bridge.attempts
-	run(tick.Add(3*time.Minute), f.org)
+	if rep := run(tick.Add(3*time.Minute), f.org); rep.Actions != 0 || len(rep.Failures) != 0 {
+		t.Fatalf("a run with nothing new: %+v", rep)
+	}
 	run(tick.Add(2*time.Minute), f.org)
+	idle := must(f.eng.CAM.Deliver(ctx, f.owner, "idle", contractorops.DeliverInput{}))(t)
 	checkDelivered("run again")
-	if f.bridge.attempts != attempts {
-		t.Fatalf("running again called the bridge %d times", f.bridge.attempts-attempts)
+	if f.bridge.attempts != attempts || idle.Delivered != 0 || idle.LastSeq != st.LastSeq || idle.Error != "" {
+		t.Fatalf("running again called the bridge %d times; deliver reported %+v", f.bridge.attempts-attempts, idle)
 	}
 
 	// b's host comes back: its events arrive, its own.
