@@ -88,8 +88,9 @@ type AgentAction struct {
 	Code    Code         `json:"code,omitempty"`
 	Message string       `json:"message,omitempty"`
 	Changes *PlanChanges `json:"changes,omitempty"`
-	// Unassigned are the job numbers the plan left out.
-	Unassigned []string `json:"unassigned,omitempty"`
+	// Unassigned are the jobs the plan left out, with each technician's
+	// reason (skills, parts, shifts …).
+	Unassigned []UnassignedView `json:"unassigned,omitempty"`
 }
 
 // DispatchAgentReport is what a dispatcher agent run did.
@@ -180,7 +181,7 @@ func (c *call) runDispatcherAgent(in *DispatchAgentInput) (*DispatchAgentReport,
 				if err := json.Unmarshal(data, &r); err != nil {
 					return err
 				}
-				a.Applied, a.Changes, a.Unassigned = r.Applied, &r.Changes, unassignedNumbers(r.Unassigned)
+				a.Applied, a.Changes, a.Unassigned = r.Applied, &r.Changes, r.Unassigned
 				return nil
 			})
 		if err != nil {
@@ -199,7 +200,7 @@ func (c *call) runDispatcherAgent(in *DispatchAgentInput) (*DispatchAgentReport,
 				if err := json.Unmarshal(data, &p); err != nil {
 					return err
 				}
-				a.Applied, a.Changes, a.Unassigned = p.Applied, &p.Changes, unassignedNumbers(p.Unassigned)
+				a.Applied, a.Changes, a.Unassigned = p.Applied, &p.Changes, p.Unassigned
 				return nil
 			})
 		if err != nil {
@@ -225,15 +226,6 @@ func (c *call) runDispatcherAgent(in *DispatchAgentInput) (*DispatchAgentReport,
 		return true, update(t, agentRunsTable, run)
 	})
 	return out, err
-}
-
-// unassignedNumbers lists the job numbers a plan left out.
-func unassignedNumbers(us []UnassignedView) []string {
-	out := make([]string, 0, len(us))
-	for _, u := range us {
-		out = append(out, u.JobNumber)
-	}
-	return out
 }
 
 // agentAct runs a command as an agent in a recorded step (a durable replay

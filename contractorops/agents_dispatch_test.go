@@ -3,7 +3,6 @@ package contractorops_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/hestami-ai/opsengine/contractorops"
@@ -88,15 +87,26 @@ func testDispatcherAgent(t *testing.T, f *fixture) {
 	}
 
 	// Run on demand, the agent reports what it did; the same key replays.
+	// A job whose parts are not in stock is reported with why, not a
+	// failure of the run.
 	late := job("late", "Thermostat", jobfsm.PriorityLow, "HVAC", 3)
+	must(f.eng.Inventory.CreateItem(ctx, f.owner, "cap", contractorops.StockItemInput{SKU: "CAP-45-5", Name: "Run capacitor", UnitCost: dec("11.00")}))(t)
+	parts := f.approvedJob(t, "parts", contractorops.CreateJobInput{Title: "Capacitor", Trade: "HVAC", Priority: jobfsm.PriorityLow, EstimatedMinutes: 60,
+		Location: ptr(at(37.56, -77.44)), Requirements: contractorops.Requirements{Parts: []contractorops.PartRequirement{{SKU: "CAP-45-5", Quantity: "1"}}}})
 	rep := must(f.eng.Agents.Dispatch(ctx, agent, "manual", contractorops.DispatchAgentInput{Date: wed, Iterations: 500, Seed: 3}))(t)
-	if len(rep.Pending) != 1 || rep.Pending[0].JobID != late.ID || len(rep.Actions) != 1 {
+	if len(rep.Pending) != 2 || rep.Pending[0].JobID != late.ID || rep.Pending[1].JobID != parts.ID || len(rep.Actions) != 1 {
 		t.Fatalf("report = %+v", rep)
 	}
 	act := rep.Actions[0]
-	if act.Procedure != "dispatch/v1/optimizeDay" || !act.Applied || act.Code != "" || act.Changes == nil || act.Changes.Created != 1 ||
-		!slices.Equal(act.Unassigned, []string{nobody.Number}) {
+	if act.Procedure != "dispatch/v1/optimizeDay" || !act.Applied || act.Code != "" || act.Changes == nil || act.Changes.Created != 1 || len(act.Unassigned) != 2 {
 		t.Fatalf("action = %+v", act)
+	}
+	why := map[string]string{}
+	for _, u := range act.Unassigned {
+		why[u.JobID] = u.Reasons[0].Code
+	}
+	if why[nobody.ID] != "SKILL_MISSING" || why[parts.ID] != "PARTS_MISSING" {
+		t.Errorf("reasons = %v", why)
 	}
 	if again := must(f.eng.Agents.Dispatch(ctx, agent, "manual", contractorops.DispatchAgentInput{Date: wed, Iterations: 500, Seed: 3}))(t); again.Actions[0].Key != act.Key {
 		t.Fatalf("replay = %+v", again)
