@@ -354,3 +354,27 @@ func TestComplianceAgentWarnsOncePerThreshold(t *testing.T) {
 		}
 	})
 }
+
+func TestCompliancePolicyNoticeValidate(t *testing.T) {
+	tests := []struct {
+		policy contractorops.CompliancePolicy
+		want   []string
+	}{
+		{contractorops.CompliancePolicy{NoticeDays: []int{90, 30, 7, 1}, BlockGraceDays: 14}, nil},
+		{contractorops.CompliancePolicy{NoticeDays: []int{30, 30}}, []string{"noticeDays validation_duplicate"}},
+		{contractorops.CompliancePolicy{NoticeDays: []int{0, 400}}, []string{"noticeDays.0 validation_required", "noticeDays.1 validation_max_less_equal_than_required"}},
+		{contractorops.CompliancePolicy{NoticeDays: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}, []string{"noticeDays validation_length_too_long"}},
+		{contractorops.CompliancePolicy{BlockGraceDays: -1}, []string{"blockGraceDays validation_min_greater_equal_than_required"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		if err := contractorops.Validate(tt.policy); err != nil {
+			for _, fe := range err.(*contractorops.Error).FieldErrors {
+				got = append(got, fe.Field+" "+fe.Code)
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%+v: field errors (-want +got):\n%s", tt.policy, diff)
+		}
+	}
+}

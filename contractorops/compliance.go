@@ -61,7 +61,7 @@ func (p CompliancePolicy) Validate() error {
 			return distinct[InsuranceType](types)
 		})),
 		validation.Field(&p.WarningDays, validation.Min(0), validation.Max(365)),
-		validation.Field(&p.NoticeDays, validation.Length(0, 10), validation.Each(validation.Min(1), validation.Max(365)), validation.By(distinct[int])),
+		validation.Field(&p.NoticeDays, validation.Length(0, 10), validation.Each(validation.Required, validation.Min(1), validation.Max(365)), validation.By(distinct[int])),
 		validation.Field(&p.BlockGraceDays, validation.Min(0), validation.Max(365)),
 	)
 }
