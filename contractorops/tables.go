@@ -68,6 +68,8 @@ func Tables() []TableSpec {
 		schedulesTable.spec,
 		scheduledVisitsTable.spec,
 		slaRecordsTable.spec,
+		agentNoticesTable.spec,
+		agentRunsTable.spec,
 	}
 }
 

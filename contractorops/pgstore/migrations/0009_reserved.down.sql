@@ -1,0 +1,2 @@
+-- placeholder (see 0009_reserved.up.sql)
+SELECT 1;
