@@ -57,6 +57,11 @@ type Config struct {
 	// (estimate/v1/generate). Defaults to [RuleEstimator], which maps a
 	// job's trade and words to the pricebook's job templates.
 	Estimator Estimator
+	// Assistant verifies checklist steps and drafts job notes for
+	// technicians (assistant/v1/verifyStep, assistant/v1/draftNote).
+	// Defaults to [RuleAssistant], which checks a step's declared evidence
+	// and writes a note from the visit's facts.
+	Assistant Assistant
 	// PaymentProviders capture and refund payments, by the name a payment
 	// request gives (invoice/v1/collectPayment). "manual" (cash, checks,
 	// payments taken outside the engine) is always there: [ManualProvider]
@@ -99,6 +104,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.Estimator == nil {
 		out.Estimator = RuleEstimator{}
+	}
+	if out.Assistant == nil {
+		out.Assistant = RuleAssistant{}
 	}
 	providers := map[string]PaymentProvider{ManualProviderName: ManualProvider{}}
 	for name, p := range out.PaymentProviders {
@@ -170,6 +178,8 @@ type Engine struct {
 	Feed          *FeedService
 	APIKeys       *APIKeyService
 	Maintenance   *MaintenanceService
+	Agents        *AgentService
+	Assistant     *AssistantService
 	CAM           *CAMService
 }
 
@@ -253,6 +263,7 @@ func (e *Engine) register() {
 	e.registerBilling()
 	e.registerInventory() // after registerTasks: it adds the procurement agent's task
 	e.registerMaintenance()
+	e.registerAgents()
 	e.registerCAM()
 }
 

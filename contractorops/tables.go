@@ -69,6 +69,8 @@ func Tables() []TableSpec {
 		scheduledVisitsTable.spec,
 		slaRecordsTable.spec,
 		camDeliveryTable.spec,
+		agentNoticesTable.spec,
+		agentRunsTable.spec,
 	}
 }
 
