@@ -54,12 +54,13 @@ type Link struct {
 	History []LinkTransition `json:"history"`
 }
 
-// LinkTransition is one change of a link's status.
+// LinkTransition is one change of a link's status: which side made it, not
+// who (each side's audit trail names its own actor; the other side learns
+// nothing of its people).
 type LinkTransition struct {
 	From   LinkStatus `json:"from,omitempty"`
 	To     LinkStatus `json:"to"`
 	Side   LinkSide   `json:"side"`
-	Actor  Actor      `json:"actor"`
 	Reason string     `json:"reason,omitempty"`
 	At     time.Time  `json:"at"`
 }
@@ -106,7 +107,7 @@ func ruleFor(action linkAction) linkRule {
 // transition applies action, taken by side, to l (a new link has no
 // status): FORBIDDEN when the side may not take it, ILLEGAL_TRANSITION when
 // the link's status does not allow it.
-func (l *Link) transition(action linkAction, side LinkSide, actor Actor, reason string, at time.Time) error {
+func (l *Link) transition(action linkAction, side LinkSide, reason string, at time.Time) error {
 	r := ruleFor(action)
 	if !slices.Contains(r.sides, side) {
 		return NewError(CodeForbidden, "the %s side may not %s a link", sideName(side), action)
@@ -120,7 +121,7 @@ func (l *Link) transition(action linkAction, side LinkSide, actor Actor, reason 
 	if action == actionReinstate && l.SuspendedBy != side {
 		return NewError(CodeForbidden, "only the side that suspended the link (%s) may reinstate it", sideName(l.SuspendedBy))
 	}
-	l.History = append(l.History, LinkTransition{From: l.Status, To: r.to, Side: side, Actor: actor, Reason: reason, At: at})
+	l.History = append(l.History, LinkTransition{From: l.Status, To: r.to, Side: side, Reason: reason, At: at})
 	l.Status = r.to
 	l.SuspendedBy = ""
 	if r.to == LinkSuspended {
@@ -493,7 +494,7 @@ func (e *Engine) requestLink(c *call, in *RequestLinkInput) (*Link, error) {
 			t.remember(linksTableName, l.ID, mustJSON(l))
 		}
 		l.AssociationName, l.ContractorName, l.Note = org.Name, tg.Name, in.Note
-		if err := l.transition(actionRequest, SideAssociation, c.scope.Actor, in.Note, t.now); err != nil {
+		if err := l.transition(actionRequest, SideAssociation, in.Note, t.now); err != nil {
 			return nil, err
 		}
 		return l, saveLink(t, l)
@@ -515,7 +516,7 @@ func (e *Engine) changeLink(c *call, in *LinkActionInput, a linkAction) (*Link, 
 			return nil, err
 		}
 		t.remember(linksTableName, l.ID, r.Data)
-		if err := l.transition(a, sideOf(t.org, l), c.scope.Actor, in.Reason, t.now); err != nil {
+		if err := l.transition(a, sideOf(t.org, l), in.Reason, t.now); err != nil {
 			return nil, err
 		}
 		if err := saveLink(t, l); err != nil {

@@ -52,7 +52,7 @@ func TestLinkTransitions(t *testing.T) {
 				if from == LinkSuspended {
 					l.SuspendedBy = side // the suspending side reinstates
 				}
-				err := l.transition(action, side, Actor{Kind: ActorUser, ID: "u"}, "why", at)
+				err := l.transition(action, side, "why", at)
 				if w.code != "" {
 					var e *Error
 					if !errors.As(err, &e) || e.Code != w.code || l.Status != from {
@@ -77,7 +77,7 @@ func TestLinkTransitions(t *testing.T) {
 		}
 		l := &Link{Status: LinkSuspended, SuspendedBy: by}
 		var e *Error
-		if err := l.transition(actionReinstate, other, Actor{}, "", at); !errors.As(err, &e) || e.Code != CodeForbidden || l.Status != LinkSuspended {
+		if err := l.transition(actionReinstate, other, "", at); !errors.As(err, &e) || e.Code != CodeForbidden || l.Status != LinkSuspended {
 			t.Errorf("suspended by %s, reinstated by %s: %v", by, other, err)
 		}
 	}

@@ -182,6 +182,15 @@ func testCAMLinkLifecycle(t *testing.T, f *fixture) {
 		t.Fatalf("rejected links: %+v", rejected.Items)
 	}
 
+	// Neither side learns who acted on the other.
+	for _, s := range []contractorops.Scope{hoa, f.owner} {
+		resp := must(f.eng.Execute(ctx, s, "cam/v1/listLinks", "", &contractorops.ListLinksInput{}))(t)
+		for _, actor := range []string{hoa.Actor.ID, f.owner.Actor.ID} {
+			if strings.Contains(string(resp.Data), `"`+actor+`"`) {
+				t.Errorf("%s's links name the actor %q: %s", s.OrganizationID, actor, resp.Data)
+			}
+		}
+	}
 	// Each side's writes are in its own audit trail.
 	for _, s := range []contractorops.Scope{hoa, f.owner} {
 		trail := must(f.eng.Feed.Audit(ctx, s, contractorops.ListAuditInput{Entity: "cam_links", EntityID: l.ID}))(t)
