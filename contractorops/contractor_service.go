@@ -97,6 +97,9 @@ func saveCompliance(t *txn, change func(*ComplianceRecord)) (*ComplianceStatus, 
 	}
 	s := f.Evaluate(t.now)
 	rec.Status = &s
+	if err := publishCompliance(t, &s); err != nil {
+		return nil, err
+	}
 	if rec.Version == 0 {
 		return &s, insert(t, complianceTable, rec)
 	}

@@ -70,6 +70,28 @@
 // [Assistant] are interfaces: a host may put a model behind either, and its
 // call is a recorded step that a durable replay does not repeat.
 //
+// # Community associations (CAM)
+//
+// [CAMService] connects contractors to the community associations and
+// management companies they work for. An association requests a [Link] to
+// a contractor; the contractor approves or rejects it; either side may
+// suspend or revoke it (cam/v1/*). A link is the only way an organization
+// sees anything of another: while it is APPROVED the association reads the
+// contractor's [PublishedCompliance] — the verdict, score, validity and
+// earliest expiries of licenses and insurance, W-9, coverage, block — which
+// the contractor publishes whenever its compliance is computed, and nothing
+// else. These shared rows are reached through [SharedTx], the one extension
+// of the store's per-organization transactions; the stores enforce who sees
+// them (Postgres with row-level security policies of their own).
+//
+// Jobs from a CAM system (work orders, violations, ARC requests) report
+// back through the host's [CAMBridge] ([Config.CAMBridge]): the cam-delivery
+// task (or cam/v1/deliver) hands each organization's status events to it in
+// outbox order, at least once, from a stored cursor; a failure stops that
+// organization's delivery at the failed event, is recorded
+// (cam/v1/deliveryStatus) and is retried by the next run, and never holds
+// up another organization.
+//
 // # Errors
 //
 // Every error a caller sees is an [*Error] with a stable [Code] and a [Type].

@@ -67,6 +67,10 @@ type Config struct {
 	// payments taken outside the engine) is always there: [ManualProvider]
 	// unless this map sets another.
 	PaymentProviders map[string]PaymentProvider
+	// CAMBridge receives the events of CAM-origin jobs (cam/v1/deliver and
+	// the cam-delivery task). Nil delivers nothing and leaves every
+	// organization's delivery cursor where it is.
+	CAMBridge CAMBridge
 }
 
 func (c *Config) withDefaults() Config {
@@ -176,6 +180,7 @@ type Engine struct {
 	Maintenance   *MaintenanceService
 	Agents        *AgentService
 	Assistant     *AssistantService
+	CAM           *CAMService
 }
 
 // New returns an engine over store. The embedded default is
@@ -259,6 +264,7 @@ func (e *Engine) register() {
 	e.registerInventory() // after registerTasks: it adds the procurement agent's task
 	e.registerMaintenance()
 	e.registerAgents()
+	e.registerCAM()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

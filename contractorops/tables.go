@@ -68,6 +68,7 @@ func Tables() []TableSpec {
 		schedulesTable.spec,
 		scheduledVisitsTable.spec,
 		slaRecordsTable.spec,
+		camDeliveryTable.spec,
 		agentNoticesTable.spec,
 		agentRunsTable.spec,
 	}

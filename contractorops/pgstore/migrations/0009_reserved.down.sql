@@ -1,2 +1,0 @@
--- placeholder (see 0009_reserved.up.sql)
-SELECT 1;
