@@ -33,8 +33,10 @@ type Report struct {
 	// others by envelope code (CodeTransport when there was none).
 	OK     int
 	Errors map[string]int
-	// Throughput is Operations per second of Elapsed.
-	Throughput float64
+	// Throughput is Operations per second of Elapsed; WriteThroughput is
+	// the acknowledged writes (len(Acks)) per second.
+	Throughput      float64
+	WriteThroughput float64
 	// Latency is over every operation, success or not; Ops breaks the
 	// operations down by procedure.
 	Latency Latency
@@ -108,8 +110,8 @@ func summarize(ds []time.Duration) Latency {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "run %s: %s against %s\n", r.RunID, r.Mode, strings.Join(r.Targets, ", "))
-	fmt.Fprintf(&b, "%d operations in %s: %.1f ops/s; %d ok, %d errors; %d HTTP requests\n",
-		r.Operations, r.Elapsed.Round(time.Millisecond), r.Throughput, r.OK, r.Operations-r.OK, r.Requests)
+	fmt.Fprintf(&b, "%d operations in %s: %.1f ops/s (acknowledged writes %.1f/s); %d ok, %d errors; %d HTTP requests\n",
+		r.Operations, r.Elapsed.Round(time.Millisecond), r.Throughput, r.WriteThroughput, r.OK, r.Operations-r.OK, r.Requests)
 	fmt.Fprintf(&b, "latency p50 %s  p95 %s  p99 %s  max %s\n", ms(r.Latency.P50), ms(r.Latency.P95), ms(r.Latency.P99), ms(r.Latency.Max))
 	fmt.Fprintf(&b, "jobs created %d, paid %d; writes acknowledged %d, unresolved %d\n", r.JobsCreated, r.JobsPaid, len(r.Acks), len(r.Unresolved))
 	fmt.Fprintf(&b, "replays %d, matched %d; failovers %d\n", r.Retries, r.RetriesMatched, r.Failovers)

@@ -124,6 +124,7 @@ func Run(ctx context.Context, cfg *Config) (*Report, error) {
 	}
 	if elapsed > 0 {
 		rep.Throughput = float64(rep.Operations) / elapsed.Seconds()
+		rep.WriteThroughput = float64(len(rep.Acks)) / elapsed.Seconds()
 	}
 	for _, w := range workers {
 		for _, j := range w.jobs {
