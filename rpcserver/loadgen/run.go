@@ -192,6 +192,7 @@ type job struct {
 	partial      bool   // paid in two parts
 	balance      string // the invoice's balance when it was issued
 	paidOnce     bool
+	conflicts    int // slots refused
 	pending      *pending
 }
 
@@ -288,7 +289,9 @@ func (w *worker) advance(ctx context.Context, due time.Time, j *job) {
 		case (e.Retryable || e.Code == contractorops.CodeRateLimited) && p.attempts < w.r.conf.Attempts:
 			p.unknown = false
 			j.pending = p // the same key, later
-		case p.proc == ProcAssign && (e.Code == contractorops.CodeSchedulingConflict || e.Code == contractorops.CodeTechnicianUnavailable):
+		case p.proc == ProcAssign && (e.Code == contractorops.CodeSchedulingConflict || e.Code == contractorops.CodeTechnicianUnavailable) &&
+			j.conflicts < w.r.conf.Attempts:
+			j.conflicts++
 			j.pending = nil // another slot, next time
 		default:
 			w.drop(j)
