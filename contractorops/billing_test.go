@@ -1020,6 +1020,14 @@ func testBillingErrors(t *testing.T, f *fixture) {
 	}
 	field(second(f.eng.Estimates.Generate(ctx, f.owner, "g2", contractorops.GenerateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: k.ID}})),
 		contractorops.CodeNotFound, contractorops.FieldError{Field: "templateIds", Code: "no_match"})
+	// A pricebook named by id prices the estimate; an unknown one is not found.
+	if _, err := f.eng.Estimates.Generate(ctx, f.owner, "g3", contractorops.GenerateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, PricebookID: pb.ID}, TemplateIDs: []string{"t-40"}}); err != nil {
+		t.Fatalf("generate with the pricebook's id: %v", err)
+	}
+	field(second(f.eng.Estimates.Generate(ctx, f.owner, "g4", contractorops.GenerateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, PricebookID: "no-such-pricebook"}, TemplateIDs: []string{"t-40"}})),
+		contractorops.CodeNotFound, contractorops.FieldError{Field: "pricebookId", Code: "not_found"})
 
 	// Editing a draft is checked with the whole version.
 	v2, err := f.eng.Pricebooks.CreateVersion(ctx, f.owner, "v2", contractorops.CreateVersionInput{PricebookID: pb.ID, CopyFrom: vid,
