@@ -128,6 +128,18 @@ func (tn *tenant) do(proc string, in obj, key ...string) obj {
 	return m
 }
 
+// with returns a copy of a with the fields of b added.
+func with(a, b obj) obj {
+	out := obj{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
 // str returns the string at a path of a JSON object.
 func str(v any, path ...string) string {
 	for _, p := range path {
@@ -202,6 +214,19 @@ func harvest(p idPool, kind string, v any, depth int) {
 			harvest(p, kind, e, depth)
 		}
 	}
+}
+
+// swapIDs replaces in b every id of from by the id of the same kind and
+// rank in to.
+func swapIDs(b []byte, from, to idPool) []byte {
+	for kind, ids := range from {
+		for i, id := range ids {
+			if i < len(to[kind]) && len(id) >= 16 {
+				b = bytes.ReplaceAll(b, []byte(id), []byte(to[kind][i]))
+			}
+		}
+	}
+	return b
 }
 
 // idCandidates returns the pool kinds that may fill an input field of a
@@ -424,7 +449,8 @@ type population struct {
 	tech1, tech2       string // technician ids
 	tech1Key, tech2Key string // their API keys
 	job1, job2         string
-	secondJob          idPool // the ids of the second technician's job and what hangs on it
+	firstJob           idPool // the ids of the first technician's job and what hangs on it
+	secondJob          idPool // the same of the second technician's job
 }
 
 func populate(t *testing.T, a *tenant) *population {
@@ -438,10 +464,9 @@ func populate(t *testing.T, a *tenant) *population {
 	lic := a.do("contractor/v1/addLicense", obj{"type": "Master Plumber", "number": "MP-1", "issuingAuthority": "State Board", "trade": "PLUMBING", "status": "ACTIVE"})
 	ins := a.do("contractor/v1/addInsurance", obj{"type": "GENERAL_LIABILITY", "carrier": "Travelers", "policyNumber": "GL-1", "coverageAmount": "1000000",
 		"effectiveAt": now.AddDate(-1, 0, 0), "expiresAt": now.AddDate(1, 0, 0), "status": "ACTIVE"})
-	_, _ = lic, ins
 	a.do("contractor/v1/setTrade", obj{"trade": "PLUMBING", "primary": true})
 	branch := a.do("contractor/v1/createBranch", obj{"name": "North", "code": "N", "timeZone": "America/Chicago", "address": obj{"line1": "2 Main St", "city": "Chicago", "state": "IL", "postalCode": "60601"}})
-	a.do("contractor/v1/createServiceArea", obj{"name": "Loop", "center": obj{"lat": 41.88, "lng": -87.63}, "radiusMiles": 20})
+	area := a.do("contractor/v1/createServiceArea", obj{"name": "Loop", "center": obj{"lat": 41.88, "lng": -87.63}, "radiusMiles": 20})
 
 	allDay := []obj{{"start": "00:00", "end": "12:00"}, {"start": "12:00", "end": "00:00"}}
 	week := obj{}
@@ -500,8 +525,8 @@ func populate(t *testing.T, a *tenant) *population {
 		ids.add("timeentryid", str(te, "id"))
 		return jobID, ids
 	}
-	var first idPool
-	p.job1, first = job("Leak under the kitchen sink", p.tech1, p.tech1Key, 1)
+	p.job1, p.firstJob = job("Leak under the kitchen sink", p.tech1, p.tech1Key, 1)
+	first := p.firstJob
 	p.job2, p.secondJob = job("Dripping tap", p.tech2, p.tech2Key, 3)
 
 	// The first technician works their job from their own key; the office
@@ -520,22 +545,69 @@ func populate(t *testing.T, a *tenant) *population {
 	truck := a.do("inventory/v1/createLocation", obj{"code": "TRK-2", "name": "Quinn's van", "type": "TRUCK", "technicianId": p.tech2, "replenishFromId": str(wh, "id")})
 	sup := a.do("inventory/v1/createSupplier", obj{"code": "FERG", "name": "Ferguson", "items": []obj{{"itemId": str(item, "id"), "unitCost": "11.00", "supplierSku": "F-1"}}})
 	a.do("inventory/v1/receive", obj{"locationId": str(wh, "id"), "reference": "opening", "lines": []obj{{"itemId": str(item, "id"), "quantity": "20", "unitCost": "12.00"}}})
-	a.do("inventory/v1/requestTransfer", obj{"fromLocationId": str(wh, "id"), "toLocationId": str(truck, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "5"}}})
-	a.do("inventory/v1/createPurchaseOrder", obj{"supplierId": str(sup, "id"), "deliveryLocationId": str(wh, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "10", "unitCost": "11.00"}}})
+	tr := a.do("inventory/v1/requestTransfer", obj{"fromLocationId": str(wh, "id"), "toLocationId": str(truck, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "5"}}})
+	po := a.do("inventory/v1/createPurchaseOrder", obj{"supplierId": str(sup, "id"), "deliveryLocationId": str(wh, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "10", "unitCost": "11.00"}}})
 	a.do("inventory/v1/startCount", obj{"locationId": str(wh, "id"), "itemIds": []string{str(item, "id")}})
 	a.do("inventory/v1/setPolicy", obj{"itemId": str(item, "id"), "locationId": str(truck, "id"), "kind": "MIN_MAX", "min": "2", "max": "6"})
 
 	// Maintenance.
-	ct := a.do("maintenance/v1/createContract", obj{"name": "Annual care", "type": "PREVENTIVE_MAINTENANCE", "customerId": str(cu, "id"), "locationId": str(loc, "id"),
+	terms := obj{"name": "Annual care", "type": "PREVENTIVE_MAINTENANCE", "customerId": str(cu, "id"), "locationId": str(loc, "id"),
 		"startDate": day(0), "endDate": day(364), "value": "1200.00", "billingFrequency": "MONTHLY", "billingAmount": "100.00",
-		"scope": obj{"description": "Plumbing care"}, "primaryTechnicianId": p.tech2, "branchId": str(branch, "id"),
-		"serviceItems": []obj{{"name": "Inspection", "frequency": "QUARTERLY", "unitPrice": "300.00"}}})
+		"scope": obj{"description": "Plumbing care"}, "primaryTechnicianId": p.tech2, "branchId": str(branch, "id")}
+	ct := a.do("maintenance/v1/createContract", with(terms, obj{"serviceItems": []obj{{"name": "Inspection", "frequency": "QUARTERLY", "unitPrice": "300.00"}}}))
 	items, _ := ct["serviceItems"].([]any)
-	a.do("maintenance/v1/createSchedule", obj{"contractId": str(ct, "id"), "name": "Quarterly inspection", "frequency": "QUARTERLY", "startDate": day(1),
-		"preferredDayOfMonth": 15, "technicianId": p.tech2, "serviceItemIds": []string{str(items[0], "id")}})
+	schedule := obj{"name": "Quarterly inspection", "frequency": "QUARTERLY", "startDate": day(1),
+		"preferredDayOfMonth": 15, "technicianId": p.tech2, "serviceItemIds": []string{str(items[0], "id")}}
+	sch := a.do("maintenance/v1/createSchedule", with(schedule, obj{"contractId": str(ct, "id")}))
 	a.do("maintenance/v1/updateContractStatus", obj{"id": str(ct, "id"), "status": "ACTIVE"})
 	a.do("maintenance/v1/generateVisits", obj{"contractId": str(ct, "id"), "through": day(200)})
-	a.do("maintenance/v1/listVisits", obj{"contractId": str(ct, "id")})
+	visits := a.do("maintenance/v1/listVisits", obj{"contractId": str(ct, "id")})
+	mv, _ := visits["items"].([]any)
+
+	// Changes and reads of what is there, so that B's attack has a valid
+	// input for them too.
+	a.do("contractor/v1/updateBranch", obj{"id": str(branch, "id"), "name": "North", "code": "N", "timeZone": "America/Chicago",
+		"address": obj{"line1": "2 Main St", "city": "Chicago", "state": "IL", "postalCode": "60601"}})
+	a.do("contractor/v1/updateLicense", obj{"id": str(lic, "id"), "type": "Master Plumber", "number": "MP-1", "issuingAuthority": "State Board", "trade": "PLUMBING", "status": "ACTIVE"})
+	a.do("contractor/v1/updateInsurance", obj{"id": str(ins, "id"), "type": "GENERAL_LIABILITY", "carrier": "Travelers", "policyNumber": "GL-1", "coverageAmount": "2000000",
+		"effectiveAt": now.AddDate(-1, 0, 0), "expiresAt": now.AddDate(1, 0, 0), "status": "ACTIVE"})
+	a.do("contractor/v1/updateServiceArea", obj{"id": str(area, "id"), "name": "Loop", "center": obj{"lat": 41.88, "lng": -87.63}, "radiusMiles": 25})
+	a.do("customer/v1/update", obj{"id": str(cu, "id"), "name": "Grace B. Hopper", "email": "grace@example.com"})
+	a.do("technician/v1/kpis", obj{"technicianId": p.tech1, "from": now.AddDate(0, 0, -30), "to": now.Add(time.Hour)})
+	a.do("dispatch/v1/board", obj{"date": day(0)})
+	a.do("feed/v1/audit", obj{"entity": "jobs", "entityId": p.job1})
+	a.do("job/v1/addAttachment", obj{"jobId": p.job2, "fileName": "leak.jpg", "mimeType": "image/jpeg", "url": "https://example.com/leak.jpg", "size": 1000})
+	a.do("invoice/v1/listReceipts", obj{"invoiceId": str(inv, "id")})
+	a.do("estimate/v1/collectDeposit", obj{"estimateId": p.secondJob["estimateid"][0], "amount": "50.00", "method": "CHECK", "reference": "D-1"})
+	a.do("estimate/v1/refundDeposit", obj{"estimateId": p.secondJob["estimateid"][0], "depositId": a.pool["depositid"][0], "reason": "Paid twice"})
+	a.do("inventory/v1/updateItem", obj{"id": str(item, "id"), "sku": "VALVE-1", "name": "Shut-off valve ½in", "unitOfMeasure": "EACH", "unitCost": "12.00"})
+	a.do("inventory/v1/updateLocation", obj{"id": str(wh, "id"), "code": "WH", "name": "Main warehouse", "type": "WAREHOUSE", "branchId": str(branch, "id")})
+	a.do("inventory/v1/updateSupplier", obj{"id": str(sup, "id"), "code": "FERG", "name": "Ferguson Supply", "items": []obj{{"itemId": str(item, "id"), "unitCost": "11.00", "supplierSku": "F-1"}}})
+	a.do("inventory/v1/adjust", obj{"locationId": str(wh, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "-1", "reason": "DAMAGED"}}})
+	a.do("inventory/v1/shipTransfer", obj{"id": str(tr, "transfer", "id")})
+	a.do("inventory/v1/receiveTransfer", obj{"id": str(tr, "transfer", "id")}, p.tech2Key)
+	poID := str(po, "order", "id")
+	a.do("inventory/v1/addOrderLine", obj{"id": poID, "line": obj{"itemId": str(item, "id"), "quantity": "2", "unitCost": "11.00"}})
+	a.do("inventory/v1/setOrderLine", obj{"id": poID, "line": 2, "quantity": "3", "unitCost": "11.00"})
+	a.do("inventory/v1/removeOrderLine", obj{"id": poID, "line": 2})
+	a.do("inventory/v1/submitOrder", obj{"id": poID})
+	a.do("inventory/v1/confirmOrder", obj{"id": poID, "expectedAt": now.AddDate(0, 0, 3)})
+	a.do("inventory/v1/receiveOrder", obj{"id": poID, "locationId": str(wh, "id"), "lines": []obj{{"line": 1, "quantity": "4"}}})
+	a.do("inventory/v1/reserveJob", obj{"jobId": p.job2})
+	a.do("inventory/v1/consume", obj{"jobId": p.job2, "visitId": p.secondJob["visitid"][0], "locationId": str(truck, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "2"}}}, p.tech2Key)
+	a.do("inventory/v1/returnMaterials", obj{"jobId": p.job2, "visitId": p.secondJob["visitid"][0], "locationId": str(truck, "id"), "lines": []obj{{"itemId": str(item, "id"), "quantity": "1"}}}, p.tech2Key)
+	te := a.do("timeentry/v1/start", obj{"jobId": p.job2, "technicianId": p.tech2, "type": "WORK"}, p.tech2Key)
+	a.do("timeentry/v1/stop", obj{"id": str(te, "id")}, p.tech2Key)
+	a.do("maintenance/v1/updateContract", with(terms, obj{"id": str(ct, "id"), "name": "Annual plumbing care"}))
+	a.do("maintenance/v1/updateSchedule", with(schedule, obj{"id": str(sch, "id"), "name": "Quarterly plumbing inspection"}))
+	a.do("maintenance/v1/addServiceItem", obj{"contractId": str(ct, "id"), "name": "Drain clean", "frequency": "ANNUAL", "unitPrice": "150.00"})
+	a.do("maintenance/v1/rescheduleVisit", obj{"visitId": str(mv[0], "id"), "date": day(20), "reason": "Customer away"})
+	a.do("maintenance/v1/cancelVisit", obj{"visitId": str(mv[1], "id"), "reason": "Customer asked", "reasonCode": "CUSTOMER_REQUEST"})
+	a.do("maintenance/v1/scoreSLA", obj{"contractId": str(ct, "id"), "period": now.Format("2006-01")})
+	a.do("technician/v1/removeCertification", obj{"technicianId": p.tech1, "name": "Backflow"})
+	a.do("technician/v1/update", obj{"id": p.tech1, "firstName": "Pat", "lastName": "Plumber-Jones", "home": obj{"city": "Chicago", "lat": 41.88, "lng": -87.63}})
+	a.do("job/v1/addVisit", obj{"jobId": p.job2, "scheduledStart": now.Add(26 * time.Hour).Truncate(time.Minute), "scheduledEnd": now.Add(27 * time.Hour).Truncate(time.Minute)})
+	a.do("dispatch/v1/optimizeDay", obj{"date": day(1), "dryRun": true})
 	// The audit trail and the change feed name any entity.
 	a.pool.add("entityid", p.job1)
 	return p
@@ -643,6 +715,11 @@ func TestTenantIsolationAttack(t *testing.T) {
 			for _, rec := range a.inputs[op.proc] {
 				if containsAny(rec, theirs) != "" {
 					attacks = append(attacks, rec)
+				}
+				// What was done on the first technician's job, done on the
+				// second's.
+				if swapped := swapIDs(rec, a.firstJob, a.secondJob); !bytes.Equal(swapped, rec) {
+					attacks = append(attacks, swapped)
 				}
 			}
 			for _, body := range attacks {
