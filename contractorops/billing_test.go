@@ -1211,3 +1211,26 @@ func testEstimateRevisionsAndCredits(t *testing.T, f *fixture) {
 		t.Errorf("credit left: %s", acct.Doc.Balance)
 	}
 }
+
+// TestEstimateNamesItsPricebook generates an estimate from a pricebook
+// named by id (it panicked in the workflow once the pricebook was found),
+// and one naming a pricebook that does not exist.
+func TestEstimateNamesItsPricebook(t *testing.T) { eachStore(t, testEstimateNamesItsPricebook) }
+
+func testEstimateNamesItsPricebook(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	pb, _ := plumbing(t, f)
+	richmond(t, f)
+	j := oakwoodJob(t, f, "job", contractorops.CreateJobInput{Title: "Water heater leaking", Trade: "PLUMBING"})
+	in := contractorops.GenerateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, PricebookID: pb.ID},
+		ScopeOfWork: "Replace the water heater.", TemplateIDs: []string{"t-40"}}
+	est, err := f.eng.Estimates.Generate(ctx, f.owner, "named", in)
+	if err != nil || len(est.Doc.Options) != 1 {
+		t.Fatalf("generate from pricebook %s = %+v, %v", pb.ID, est, err)
+	}
+	in.PricebookID = "no-such-pricebook"
+	_, err = f.eng.Estimates.Generate(ctx, f.owner, "unknown", in)
+	if e := contractorops.AsError(err); e == nil || e.Code != contractorops.CodeNotFound || len(e.FieldErrors) != 1 || e.FieldErrors[0].Field != "pricebookId" {
+		t.Fatalf("an unknown pricebook: %v", err)
+	}
+}

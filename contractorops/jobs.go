@@ -1090,7 +1090,7 @@ func fieldError(code Code, field, fieldCode, msg string) *Error {
 
 // fieldNotFound names the input field whose reference was not found.
 func fieldNotFound(err error, field string) error {
-	if e := AsError(err); e.Code == CodeNotFound {
+	if e := AsError(err); e != nil && e.Code == CodeNotFound {
 		return fieldError(CodeNotFound, field, "not_found", strings.TrimSuffix(e.Message, ".")+" (from "+field+")")
 	}
 	return err
