@@ -1020,6 +1020,14 @@ func testBillingErrors(t *testing.T, f *fixture) {
 	}
 	field(second(f.eng.Estimates.Generate(ctx, f.owner, "g2", contractorops.GenerateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: k.ID}})),
 		contractorops.CodeNotFound, contractorops.FieldError{Field: "templateIds", Code: "no_match"})
+	// A pricebook named by id prices the estimate; an unknown one is not found.
+	if _, err := f.eng.Estimates.Generate(ctx, f.owner, "g3", contractorops.GenerateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, PricebookID: pb.ID}, TemplateIDs: []string{"t-40"}}); err != nil {
+		t.Fatalf("generate with the pricebook's id: %v", err)
+	}
+	field(second(f.eng.Estimates.Generate(ctx, f.owner, "g4", contractorops.GenerateEstimateInput{
+		EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, PricebookID: "no-such-pricebook"}, TemplateIDs: []string{"t-40"}})),
+		contractorops.CodeNotFound, contractorops.FieldError{Field: "pricebookId", Code: "not_found"})
 
 	// Editing a draft is checked with the whole version.
 	v2, err := f.eng.Pricebooks.CreateVersion(ctx, f.owner, "v2", contractorops.CreateVersionInput{PricebookID: pb.ID, CopyFrom: vid,
@@ -1209,28 +1217,5 @@ func testEstimateRevisionsAndCredits(t *testing.T, f *fixture) {
 	wantMoney(t, "balance of the tune-up", inv2.Doc.BalanceDue, "130.17")
 	if acct, _ = f.eng.Invoices.CreditAccount(ctx, f.owner, j.CustomerID); !acct.Doc.Balance.IsZero() {
 		t.Errorf("credit left: %s", acct.Doc.Balance)
-	}
-}
-
-// TestEstimateNamesItsPricebook generates an estimate from a pricebook
-// named by id (it panicked in the workflow once the pricebook was found),
-// and one naming a pricebook that does not exist.
-func TestEstimateNamesItsPricebook(t *testing.T) { eachStore(t, testEstimateNamesItsPricebook) }
-
-func testEstimateNamesItsPricebook(t *testing.T, f *fixture) {
-	ctx := context.Background()
-	pb, _ := plumbing(t, f)
-	richmond(t, f)
-	j := oakwoodJob(t, f, "job", contractorops.CreateJobInput{Title: "Water heater leaking", Trade: "PLUMBING"})
-	in := contractorops.GenerateEstimateInput{EstimateHeader: contractorops.EstimateHeader{JobID: j.ID, PricebookID: pb.ID},
-		ScopeOfWork: "Replace the water heater.", TemplateIDs: []string{"t-40"}}
-	est, err := f.eng.Estimates.Generate(ctx, f.owner, "named", in)
-	if err != nil || len(est.Doc.Options) != 1 {
-		t.Fatalf("generate from pricebook %s = %+v, %v", pb.ID, est, err)
-	}
-	in.PricebookID = "no-such-pricebook"
-	_, err = f.eng.Estimates.Generate(ctx, f.owner, "unknown", in)
-	if e := contractorops.AsError(err); e == nil || e.Code != contractorops.CodeNotFound || len(e.FieldErrors) != 1 || e.FieldErrors[0].Field != "pricebookId" {
-		t.Fatalf("an unknown pricebook: %v", err)
 	}
 }

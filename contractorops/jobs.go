@@ -1088,9 +1088,13 @@ func fieldError(code Code, field, fieldCode, msg string) *Error {
 	return e
 }
 
-// fieldNotFound names the input field whose reference was not found.
+// fieldNotFound names the input field whose reference was not found. A nil
+// err stays nil.
 func fieldNotFound(err error, field string) error {
-	if e := AsError(err); e != nil && e.Code == CodeNotFound {
+	if err == nil {
+		return nil
+	}
+	if e := AsError(err); e.Code == CodeNotFound {
 		return fieldError(CodeNotFound, field, "not_found", strings.TrimSuffix(e.Message, ".")+" (from "+field+")")
 	}
 	return err

@@ -3,12 +3,14 @@ package durable_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hestami-ai/opsengine/contractorops"
+	"github.com/hestami-ai/opsengine/contractorops/pgstore"
 	"github.com/hestami-ai/opsengine/internal/pgtest"
 )
 
@@ -78,6 +80,37 @@ func BenchmarkJobCreateDurable(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := eng.Jobs.Create(ctx, owner, fmt.Sprint("bench-", b.N, "-", i), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkJobCreateInline runs job/v1/create on the same Postgres store
+// with the engine's inline runner (no DBOS): the same transaction, not
+// durable. BenchmarkJobCreateDurable minus this is the durable workflow's
+// overhead per command.
+func BenchmarkJobCreateInline(b *testing.B) {
+	db := benchSetup(b)
+	ctx := context.Background()
+	store, err := pgstore.Connect(ctx, db.URL, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	eng, err := contractorops.New(store, &contractorops.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Close(ctx)
+	org, err := eng.Organizations.Create(ctx, platform, fmt.Sprint("bench-inline-org-", b.N), contractorops.CreateOrganizationInput{Name: "Bench Co", Type: contractorops.OrgServiceProvider})
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleDispatcher}
+	in := contractorops.CreateJobInput{Title: "No heat", Trade: "HVAC"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := eng.Jobs.Create(ctx, owner, fmt.Sprint("bench-inline-", b.N, "-", i), in); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -134,4 +135,58 @@ func hammer(b *testing.B, url, key string, next func(i int64) (body, idem string
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkServeHTTP measures the server's own cost of a request, without
+// a network or a client: the API as opsd wires it on the embedded engine,
+// called in process. Run with -benchmem for the allocations per request:
+//
+//	go test ./rpcserver/cmd/opsd -run '^$' -bench ServeHTTP -benchmem
+func BenchmarkServeHTTP(b *testing.B) {
+	eng, err := openEngine(ctx, engineConfig{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.close(ctx)
+	org, nk, err := createOrganization(ctx, eng.Engine, "bench-org", "Bench HVAC", contractorops.OrgServiceProvider)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cu, err := eng.Customers.Create(ctx, contractorops.SystemScope(org.ID, "bench"), "bench-customer", contractorops.CustomerInput{Name: "Bench Customer"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	api, err := rpcserver.New(eng.Engine, &rpcserver.Config{RateLimit: -1, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	do := func(b *testing.B, proc, body, idem string) {
+		req := httptest.NewRequest(http.MethodPost, rpcserver.RPCPrefix+proc, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+nk.Key)
+		if idem != "" {
+			req.Header.Set("Idempotency-Key", idem)
+		}
+		w := httptest.NewRecorder()
+		api.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("%s: HTTP %d: %s", proc, w.Code, w.Body)
+		}
+	}
+	b.Run("query", func(b *testing.B) {
+		body := fmt.Sprintf(`{"id":%q}`, cu.ID)
+		b.ReportAllocs()
+		for b.Loop() {
+			do(b, "customer/v1/get", body, "")
+		}
+	})
+	b.Run("job-create", func(b *testing.B) {
+		body := `{"title":"No heat","trade":"HVAC","customerId":"` + cu.ID + `"}`
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			do(b, "job/v1/create", body, fmt.Sprint("bench-job-", b.N, "-", i))
+		}
+	})
 }

@@ -25,6 +25,13 @@
 // or SIGINT, opsd stops accepting connections, drains the requests in
 // flight (up to -shutdown-timeout), then stops the workflow runtime.
 //
+// -test-payment-provider (OPSD_TEST_PAYMENT_PROVIDER=true) registers the
+// engine's deterministic test payment provider under the name "test", so
+// that load and fault runs (package rpcserver/loadgen, examples/loadgen)
+// take card payments through a provider: it moves no money and remembers
+// its captures in memory only. It is off by default and is not for
+// production.
+//
 // Logs are JSON lines (log/slog) on standard error, one per request with
 // its request id, organization, procedure, status and duration. Every flag
 // can also be set by the environment variable that `opsd -h` names.

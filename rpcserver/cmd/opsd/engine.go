@@ -23,6 +23,8 @@ type engineConfig struct {
 	ExecutorID        string
 	AppVersion        string
 	Logger            *slog.Logger
+	// PaymentProviders are registered besides the manual one.
+	PaymentProviders map[string]contractorops.PaymentProvider
 }
 
 // engine is a running engine and what it runs on.
@@ -37,7 +39,7 @@ type engine struct {
 // the durable runner after checking the schema is migrated.
 func openEngine(ctx context.Context, cfg engineConfig) (*engine, error) {
 	if cfg.DatabaseURL == "" {
-		eng, err := contractorops.New(memstore.New(), &contractorops.Config{Logger: cfg.Logger})
+		eng, err := contractorops.New(memstore.New(), &contractorops.Config{Logger: cfg.Logger, PaymentProviders: cfg.PaymentProviders})
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +67,7 @@ func openEngine(ctx context.Context, cfg engineConfig) (*engine, error) {
 		store.Close()
 		return nil, fmt.Errorf("start the workflow runtime (has `opsd migrate` run?): %w", err)
 	}
-	eng, err := contractorops.New(store, &contractorops.Config{Runner: runner, Logger: cfg.Logger})
+	eng, err := contractorops.New(store, &contractorops.Config{Runner: runner, Logger: cfg.Logger, PaymentProviders: cfg.PaymentProviders})
 	if err != nil {
 		runner.Close(ctx)
 		store.Close()

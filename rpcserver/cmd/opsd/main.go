@@ -90,6 +90,10 @@ func (f *flags) float(name, env string, def float64, usage string) *float64 {
 	return f.Float64(name, fromEnv(f, env, def, parse), usage+" ["+env+"]")
 }
 
+func (f *flags) bool(name, env string, def bool, usage string) *bool {
+	return f.Bool(name, fromEnv(f, env, def, strconv.ParseBool), usage+" ["+env+"]")
+}
+
 func (f *flags) int(name, env string, def int, usage string) *int {
 	return f.Int(name, fromEnv(f, env, def, strconv.Atoi), usage+" ["+env+"]")
 }

@@ -15,6 +15,10 @@ import (
 	"github.com/hestami-ai/opsengine/rpcserver"
 )
 
+// testProviderName is the name payments give to go through the test
+// payment provider (-test-payment-provider).
+const testProviderName = "test"
+
 // minBootstrapKey is the shortest OPSD_BOOTSTRAP_API_KEY accepted.
 const minBootstrapKey = 20
 
@@ -29,6 +33,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	burst := f.int("rate-burst", "OPSD_RATE_BURST", 0, "requests an organization may make at once (default: twice the rate)")
 	authTTL := f.duration("auth-cache-ttl", "OPSD_AUTH_CACHE_TTL", 0, "remember valid API keys this long (saves a database lookup per request; a revoked key works up to this long); 0: off")
 	drain := f.duration("shutdown-timeout", "OPSD_SHUTDOWN_TIMEOUT", 30*time.Second, "how long to drain requests in flight on SIGTERM")
+	testPay := f.bool("test-payment-provider", "OPSD_TEST_PAYMENT_PROVIDER", false,
+		`register the deterministic test payment provider as "test" (cards it always captures, in memory); for load and fault runs, never production`)
 	level := f.string("log-level", "OPSD_LOG_LEVEL", "info", "debug, info, warn or error")
 	if err := f.parse(args); err != nil {
 		return err
@@ -38,7 +44,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
-	eng, err := openEngine(ctx, engineConfig{DatabaseURL: *dbURL, SystemDatabaseURL: *sysURL, ExecutorID: *executor, AppVersion: *appVersion, Logger: logger})
+	ec := engineConfig{DatabaseURL: *dbURL, SystemDatabaseURL: *sysURL, ExecutorID: *executor, AppVersion: *appVersion, Logger: logger}
+	if *testPay {
+		logger.Warn("the test payment provider is registered: payments through it take no money")
+		ec.PaymentProviders = map[string]contractorops.PaymentProvider{testProviderName: contractorops.NewTestProvider()}
+	}
+	eng, err := openEngine(ctx, ec)
 	if err != nil {
 		return err
 	}
