@@ -461,7 +461,8 @@ func TestFaultKillOpsd(t *testing.T) {
 
 // TestFaultPostgresRestart crashes the Postgres server under load (pg_ctl
 // stop -m immediate) and starts it again. While it is down every answer is
-// a transport error or a retryable error envelope, never a success; after
+// a transport error or a retryable error envelope (a success must have its
+// effect, once); after
 // it is back new requests succeed within a bounded time with no operator
 // action, and nothing acknowledged is lost or applied twice.
 func TestFaultPostgresRestart(t *testing.T) {
