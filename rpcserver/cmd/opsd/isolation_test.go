@@ -606,8 +606,13 @@ func populate(t *testing.T, a *tenant) *population {
 	a.do("maintenance/v1/scoreSLA", obj{"contractId": str(ct, "id"), "period": now.Format("2006-01")})
 	a.do("technician/v1/removeCertification", obj{"technicianId": p.tech1, "name": "Backflow"})
 	a.do("technician/v1/update", obj{"id": p.tech1, "firstName": "Pat", "lastName": "Plumber-Jones", "home": obj{"city": "Chicago", "lat": 41.88, "lng": -87.63}})
-	a.do("job/v1/addVisit", obj{"jobId": p.job2, "scheduledStart": now.Add(26 * time.Hour).Truncate(time.Minute), "scheduledEnd": now.Add(27 * time.Hour).Truncate(time.Minute)})
+	extra := a.do("job/v1/addVisit", obj{"jobId": p.job2, "scheduledStart": now.Add(26 * time.Hour).Truncate(time.Minute), "scheduledEnd": now.Add(27 * time.Hour).Truncate(time.Minute)})
+	a.do("job/v1/updateVisitStatus", obj{"visitId": str(extra, "id"), "status": "CANCELLED", "reasonCode": "CUSTOMER_REQUEST", "reason": "One visit is enough"})
 	a.do("dispatch/v1/optimizeDay", obj{"date": day(1), "dryRun": true})
+	a.do("pricebook/v1/price", obj{"pricebookId": str(pb, "id"), "lines": []obj{{"itemId": "repair", "quantity": "1"}}})
+	invLines, _ := inv["document"].(obj)["lines"].([]any)
+	a.do("invoice/v1/issueCreditMemo", obj{"invoiceId": str(inv, "id"), "reason": "Valve returned", "lines": []obj{{"lineId": str(invLines[len(invLines)-1], "id"), "quantity": "1"}}})
+	a.do("technician/v1/removeSkill", obj{"technicianId": p.tech1, "trade": "PLUMBING"})
 	// The audit trail and the change feed name any entity.
 	a.pool.add("entityid", p.job1)
 	return p
