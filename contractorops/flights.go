@@ -49,16 +49,22 @@ func (f *flights) run(ctx context.Context, inv Invocation, wait time.Duration, f
 			return Outcome{}, ctx.Err()
 		}
 	}
-	fl := &flight{fingerprint: inv.Fingerprint, done: make(chan struct{})}
+	// Until fn returns, its outcome is an internal error: if it panics, the
+	// calls waiting for it get that, and the flight is removed all the same
+	// (else every later call with the key would wait and be refused as
+	// still running for as long as the process lives).
+	fl := &flight{fingerprint: inv.Fingerprint, done: make(chan struct{}),
+		err: NewError(CodeInternal, "the first request with this idempotency key to %s failed; retry", inv.Procedure)}
 	f.m[inv.WorkflowID] = fl
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.m, inv.WorkflowID)
+		f.mu.Unlock()
+		close(fl.done)
+	}()
 
 	fl.out, fl.err = fn(ctx, inv)
-
-	f.mu.Lock()
-	delete(f.m, inv.WorkflowID)
-	f.mu.Unlock()
-	close(fl.done)
 	return fl.out, fl.err
 }
 

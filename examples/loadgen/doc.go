@@ -12,7 +12,8 @@
 //
 // With -key, it first seeds the key's organization through the API
 // (technicians, customers, a pricebook, compliance documents), which is
-// safe to repeat with the same -seed. -verify re-sends every acknowledged
-// write afterwards and checks that each took effect exactly once. -json
+// safe to repeat with the same -seed. -verify afterwards sends again the
+// writes whose outcome the run left unknown (a target was down), then every
+// acknowledged write, and checks that each took effect exactly once. -json
 // writes the whole report (with the acknowledged writes) to a file.
 package main

@@ -26,10 +26,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "loadgen:", err)
-		}
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	default:
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
 }
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	techs := fs.Int("technicians", 8, "technicians to seed")
 	customers := fs.Int("customers", 20, "customers to seed")
 	provider := fs.String("payment-provider", "", `"test" takes card payments through the server's test provider (opsd -test-payment-provider); empty records checks`)
-	verify := fs.Bool("verify", false, "after the run, check that every acknowledged write took effect exactly once")
+	verify := fs.Bool("verify", false, "after the run, settle the writes of unknown outcome and check that every acknowledged write took effect exactly once")
 	jsonOut := fs.String("json", "", "write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -114,6 +115,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *verify {
 		vctx := context.WithoutCancel(ctx)
+		if n := len(rep.Unresolved); n > 0 {
+			rctx, cancel := context.WithTimeout(vctx, time.Minute)
+			err := loadgen.Resolve(rctx, c, rep)
+			cancel()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "resolved the %d writes of unknown outcome\n", n)
+		}
 		if err := loadgen.Verify(vctx, c, rep); err != nil {
 			return err
 		}

@@ -68,6 +68,12 @@ type Config struct {
 	// "manual") records checks; "test" charges cards through the server's
 	// test provider (opsd -test-payment-provider).
 	PaymentProvider string
+	// Attempts is how many times a write whose outcome stays unknown (no
+	// target answered, or the answer was retryable) is sent, with the same
+	// key and body, before its job is given up and the write listed in
+	// Report.Unresolved (default 8). After an operation no target
+	// answered, a worker pauses (50 ms, doubling to 1 s while it lasts).
+	Attempts int
 	// RequestTimeout bounds each request (default 30 s).
 	RequestTimeout time.Duration
 	// HTTPClient sends the requests (default: a client with a connection
@@ -125,6 +131,9 @@ func (c *Config) withDefaults() (Config, error) {
 	case "", "manual", "test":
 	default:
 		return out, fmt.Errorf("%w: payment provider %q (manual or test)", ErrConfig, out.PaymentProvider)
+	}
+	if out.Attempts <= 0 {
+		out.Attempts = 8
 	}
 	if out.RequestTimeout <= 0 {
 		out.RequestTimeout = 30 * time.Second

@@ -202,3 +202,84 @@ func TestVerifyFinds(t *testing.T) {
 		}
 	})
 }
+
+// TestServerDown runs against a server that is down: every operation fails
+// in transport and the writes stay unresolved. When it is back (the live
+// server of the same organization), Resolve settles them and Verify finds
+// each took effect once.
+func TestServerDown(t *testing.T) {
+	eng := embedded(t)
+	url, key := serve(t, eng, "Down Heating")
+	c := client.New(url, key, nil)
+	fx, err := loadgen.Seed(ctx, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := loadgen.Run(ctx, &loadgen.Config{Targets: []string{deadTarget(t)}, Orgs: []loadgen.Org{{APIKey: key, Fixture: fx}},
+		Concurrency: 2, Requests: 10, Seed: 6, Mix: loadgen.Mix{loadgen.ProcCreateJob: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors[loadgen.CodeTransport] != rep.Operations || len(rep.Acks) != 0 || len(rep.Unresolved) == 0 {
+		t.Fatalf("errors %v of %d operations, %d acks, %d unresolved", rep.Errors, rep.Operations, len(rep.Acks), len(rep.Unresolved))
+	}
+	// One of them reached the server before the answer was lost.
+	lost := rep.Unresolved[0]
+	if _, err := c.Do(ctx, lost.Procedure, lost.Key, lost.Request, nil); err != nil {
+		t.Fatal(err)
+	}
+	n := len(rep.Unresolved)
+	if err := loadgen.Resolve(ctx, c, rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Unresolved) != 0 || len(rep.Acks) != n {
+		t.Fatalf("after Resolve: %d unresolved, %d acks; want 0 and %d", len(rep.Unresolved), len(rep.Acks), n)
+	}
+	if err := loadgen.Verify(ctx, c, rep); err != nil {
+		t.Fatal(err)
+	}
+	page, err := client.Call[contractorops.ListJobsInput, contractorops.Page[contractorops.Job]](ctx, c, loadgen.ProcListJobs, "", contractorops.ListJobsInput{})
+	if err != nil || len(page.Items) != n {
+		t.Fatalf("%d jobs for %d resolved creates, %v", len(page.Items), n, err)
+	}
+}
+
+// TestTwoOrganizations spreads the mix over two organizations of one
+// server: each one's acknowledged writes verify with its own key, and
+// neither sees the other's jobs.
+func TestTwoOrganizations(t *testing.T) {
+	eng := embedded(t)
+	url, keyA := serve(t, eng, "Tenant A")
+	keyB := newOrg(t, eng, "Tenant B")
+	var orgs []loadgen.Org
+	for _, k := range []string{keyA, keyB} {
+		fx, err := loadgen.Seed(ctx, client.New(url, k, nil), &loadgen.SeedConfig{Technicians: 2, Customers: 3, Seed: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, loadgen.Org{APIKey: k, Fixture: fx})
+	}
+	rep, err := loadgen.Run(ctx, &loadgen.Config{Targets: []string{url}, Orgs: orgs, Concurrency: 4, Requests: 300, RetryShare: 0.1, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK != rep.Operations {
+		t.Fatalf("errors: %v", rep.Errors)
+	}
+	created := map[string]int{}
+	for _, a := range rep.Acks {
+		if a.Procedure == loadgen.ProcCreateJob {
+			created[a.OrgID]++
+		}
+	}
+	for _, o := range orgs {
+		c := client.New(url, o.APIKey, nil)
+		if err := loadgen.Verify(ctx, c, rep); err != nil {
+			t.Fatalf("organization %s: %v", o.Fixture.OrganizationID, err)
+		}
+		page, err := client.Call[contractorops.ListJobsInput, contractorops.Page[contractorops.Job]](ctx, c, loadgen.ProcListJobs, "", contractorops.ListJobsInput{PageRequest: contractorops.PageRequest{Limit: 500}})
+		if err != nil || created[o.Fixture.OrganizationID] == 0 || len(page.Items) != created[o.Fixture.OrganizationID] {
+			t.Fatalf("organization %s lists %d jobs, created %d: %v", o.Fixture.OrganizationID, len(page.Items), created[o.Fixture.OrganizationID], err)
+		}
+	}
+}

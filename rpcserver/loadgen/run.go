@@ -192,6 +192,7 @@ type job struct {
 	partial      bool   // paid in two parts
 	balance      string // the invoice's balance when it was issued
 	paidOnce     bool
+	conflicts    int // slots refused
 	pending      *pending
 }
 
@@ -209,12 +210,14 @@ var visitSteps = []jobfsm.AssignmentStatus{jobfsm.AssignmentAccepted, jobfsm.Ass
 
 // worker runs operations one at a time.
 type worker struct {
-	r    *runner
-	id   int
-	rng  *mrand.Rand
-	seq  int
-	jobs []*job
-	done []*job // recently finished jobs, for reads
+	r   *runner
+	id  int
+	rng *mrand.Rand
+	seq int
+	// failures counts the operations in a row that no target answered.
+	failures int
+	jobs     []*job
+	done     []*job // recently finished jobs, for reads
 }
 
 func (w *worker) key(what string) string {
@@ -283,17 +286,20 @@ func (w *worker) advance(ctx context.Context, due time.Time, j *job) {
 		w.settle(j, p.proc, data)
 	case errors.As(err, &e):
 		switch {
-		case (e.Retryable || e.Code == contractorops.CodeRateLimited) && p.attempts < maxAttempts:
+		case (e.Retryable || e.Code == contractorops.CodeRateLimited) && p.attempts < w.r.conf.Attempts:
 			p.unknown = false
 			j.pending = p // the same key, later
-		case p.proc == ProcAssign && (e.Code == contractorops.CodeSchedulingConflict || e.Code == contractorops.CodeTechnicianUnavailable):
+		case p.proc == ProcAssign && (e.Code == contractorops.CodeSchedulingConflict || e.Code == contractorops.CodeTechnicianUnavailable) &&
+			j.conflicts < w.r.conf.Attempts:
+			j.conflicts++
 			j.pending = nil // another slot, next time
 		default:
 			w.drop(j)
 		}
-	case p.attempts < maxAttempts:
+	case p.attempts < w.r.conf.Attempts:
 		p.unknown = true
 		j.pending = p
+		w.backoff(ctx)
 	default:
 		p.unknown = true
 		w.drop(j)
@@ -303,9 +309,19 @@ func (w *worker) advance(ctx context.Context, due time.Time, j *job) {
 	}
 }
 
-// maxAttempts is how many times a write is sent (each time to every
-// target, while the transport fails) before its job is given up.
-const maxAttempts = 5
+// backoff pauses a worker after an operation that no target answered,
+// longer after each in a row (50 ms doubling up to 1 s), so that a run
+// against servers that are down does not spin.
+func (w *worker) backoff(ctx context.Context) {
+	w.failures++
+	d := min(50*time.Millisecond<<min(w.failures-1, 5), time.Second)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
 
 // next builds the next write of j's life.
 func (w *worker) next(j *job) *pending {
@@ -478,7 +494,9 @@ func (w *worker) read(ctx context.Context, due time.Time, proc string) {
 		in = contractorops.ListJobsInput{PageRequest: contractorops.PageRequest{Limit: 20}}
 	}
 	body, _ := json.Marshal(in)
-	w.call(ctx, due, oi, proc, key, body) //nolint:errcheck // counted by call
+	if _, err := w.call(ctx, due, oi, proc, key, body); code(err) == CodeTransport {
+		w.backoff(ctx)
+	}
 }
 
 // call sends one operation: to the next target, and to the following ones
@@ -487,6 +505,9 @@ func (w *worker) read(ctx context.Context, due time.Time, proc string) {
 func (w *worker) call(ctx context.Context, due time.Time, org int, proc, key string, body json.RawMessage) (json.RawMessage, error) {
 	data, requests, failovers, err := w.send(ctx, org, proc, key, body)
 	end := time.Now()
+	if code(err) != CodeTransport {
+		w.failures = 0
+	}
 	w.r.rec.op(proc, end.Sub(due), err, requests, failovers)
 	if err != nil || key == "" {
 		return data, err

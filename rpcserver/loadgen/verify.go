@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -264,4 +265,55 @@ func (v *verifier) err() error {
 		msg += fmt.Sprintf("\n\t… and %d more", v.more)
 	}
 	return fmt.Errorf("%w: %d discrepancies:\n\t%s", ErrVerify, len(v.problems)+v.more, msg)
+}
+
+// Resolve settles the writes of rep in the organization of c's API key
+// whose outcome the run left unknown (rep.Unresolved): it sends each again
+// with its key and body until the server answers (retrying, every 100 ms,
+// the answers that are retryable, such as a command still running while a
+// restarted server recovers it) or ctx ends. A write answered with success
+// moves to rep.Acks, so that [Verify] checks it; one refused for good had
+// no effect and is dropped. It returns an error if writes remain
+// unresolved when ctx ends.
+func Resolve(ctx context.Context, c *client.Client, rep *Report) error {
+	org, err := client.Call[contractorops.GetOrganizationInput, contractorops.Organization](ctx, c, "organization/v1/get", "", contractorops.GetOrganizationInput{})
+	if err != nil {
+		return fmt.Errorf("loadgen: resolve: %w", err)
+	}
+	var left []Ack
+	mine := 0
+	for _, a := range rep.Unresolved {
+		if a.OrgID != org.ID {
+			left = append(left, a)
+			continue
+		}
+		for {
+			var data json.RawMessage
+			_, err := c.Do(ctx, a.Procedure, a.Key, a.Request, &data)
+			var e *contractorops.Error
+			if err == nil {
+				a.Response = data
+				rep.Acks = append(rep.Acks, a)
+				break
+			}
+			if errors.As(err, &e) && !e.Retryable && e.Code != contractorops.CodeRateLimited {
+				break // refused: no effect
+			}
+			t := time.NewTimer(100 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+			case <-t.C:
+				continue
+			}
+			left = append(left, a)
+			mine++
+			break
+		}
+	}
+	rep.Unresolved = left
+	if mine > 0 {
+		return fmt.Errorf("loadgen: resolve: %d writes still unresolved: %w", mine, ctx.Err())
+	}
+	return nil
 }
