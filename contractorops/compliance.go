@@ -25,6 +25,14 @@ type CompliancePolicy struct {
 	// WarningDays is how many days before an expiry it shows as a warning.
 	// Zero means 30.
 	WarningDays int `json:"warningDays,omitempty"`
+	// NoticeDays are the days before an expiry at which the compliance
+	// agent warns (a COMPLIANCE_WARNING event), once per document and
+	// threshold. None means 60, 30 and 7.
+	NoticeDays []int `json:"noticeDays,omitempty"`
+	// BlockGraceDays is how many days after a required license or policy
+	// expired the compliance agent waits before it blocks the contractor.
+	// Zero blocks on the day of the expiry.
+	BlockGraceDays int `json:"blockGraceDays,omitempty"`
 }
 
 // CoverageMinimum is a coverage floor for one insurance type.
@@ -53,6 +61,8 @@ func (p CompliancePolicy) Validate() error {
 			return distinct[InsuranceType](types)
 		})),
 		validation.Field(&p.WarningDays, validation.Min(0), validation.Max(365)),
+		validation.Field(&p.NoticeDays, validation.Length(0, 10), validation.Each(validation.Required, validation.Min(1), validation.Max(365)), validation.By(distinct[int])),
+		validation.Field(&p.BlockGraceDays, validation.Min(0), validation.Max(365)),
 	)
 }
 
@@ -63,9 +73,11 @@ const defaultWarningDays = 30
 type ComplianceBlock struct {
 	Blocked bool   `json:"blocked"`
 	Reason  string `json:"reason,omitempty"`
-	// By and At say who set or cleared the block, and when.
-	By string    `json:"by,omitempty"`
-	At time.Time `json:"at,omitzero"`
+	// By and At say who set or cleared the block, and when; ByKind is the
+	// kind of that actor (an agent's blocks are the ones it may lift).
+	By     string    `json:"by,omitempty"`
+	ByKind ActorKind `json:"byKind,omitempty"`
+	At     time.Time `json:"at,omitzero"`
 }
 
 // ComplianceFacts are what a contractor's compliance is computed from.

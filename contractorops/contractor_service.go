@@ -97,6 +97,9 @@ func saveCompliance(t *txn, change func(*ComplianceRecord)) (*ComplianceStatus, 
 	}
 	s := f.Evaluate(t.now)
 	rec.Status = &s
+	if err := publishCompliance(t, &s); err != nil {
+		return nil, err
+	}
 	if rec.Version == 0 {
 		return &s, insert(t, complianceTable, rec)
 	}
@@ -584,7 +587,7 @@ func (e *Engine) registerContractor() {
 			func(c *call, in *BlockInput) (*ComplianceStatus, error) {
 				return inTx(c, "set-block", func(t *txn) (*ComplianceStatus, error) {
 					return saveCompliance(t, func(r *ComplianceRecord) {
-						r.Block = ComplianceBlock{Blocked: true, Reason: in.Reason, By: c.scope.Actor.ID, At: t.now}
+						r.Block = ComplianceBlock{Blocked: true, Reason: in.Reason, By: c.scope.Actor.ID, ByKind: c.scope.Actor.Kind, At: t.now}
 					})
 				})
 			}),
@@ -593,7 +596,7 @@ func (e *Engine) registerContractor() {
 				return inTx(c, "clear-block", func(t *txn) (*ComplianceStatus, error) {
 					return saveCompliance(t, func(r *ComplianceRecord) {
 						if r.Block.Blocked {
-							r.Block = ComplianceBlock{Reason: in.Reason, By: c.scope.Actor.ID, At: t.now}
+							r.Block = ComplianceBlock{Reason: in.Reason, By: c.scope.Actor.ID, ByKind: c.scope.Actor.Kind, At: t.now}
 						}
 					})
 				})

@@ -48,6 +48,50 @@
 // as a successor contract, expiration). Its periodic work is the engine's
 // maintenance-* tasks ([Engine.Tasks]).
 //
+// # Agents
+//
+// Agents are actors of kind agent acting in the AGENT role ([AgentScope]):
+// every action of theirs is a catalog command with an idempotency key and
+// the trace of its run, audited like a person's. The built-in agents are
+// deterministic and run as periodic tasks, each under keys derived from the
+// organization, the date and what it acts on, so that running one twice
+// changes nothing the second time. The compliance agent
+// ([AgentService.RunCompliance]) warns of expiring licenses and insurance
+// (COMPLIANCE_WARNING events, once per document and notice threshold of the
+// [CompliancePolicy]), blocks the contractor when a required document
+// expired past the grace days, and lifts the blocks it placed — never an
+// administrator's — once renewed. The dispatcher agent
+// ([AgentService.Dispatch]) inserts new emergencies into the day's live
+// plan and optimizes the day when new unassigned work arrives, reporting
+// what it did and what the rules refused. The procurement agent drafts
+// replenishments, the renewal agent recommends contract renewals, and the
+// technician assistant ([AssistantService]) verifies checklist steps from
+// notes, readings and photos and drafts job notes. An [Estimator] and an
+// [Assistant] are interfaces: a host may put a model behind either, and its
+// call is a recorded step that a durable replay does not repeat.
+//
+// # Community associations (CAM)
+//
+// [CAMService] connects contractors to the community associations and
+// management companies they work for. An association requests a [Link] to
+// a contractor; the contractor approves or rejects it; either side may
+// suspend or revoke it (cam/v1/*). A link is the only way an organization
+// sees anything of another: while it is APPROVED the association reads the
+// contractor's [PublishedCompliance] — the verdict, score, validity and
+// earliest expiries of licenses and insurance, W-9, coverage, block — which
+// the contractor publishes whenever its compliance is computed, and nothing
+// else. These shared rows are reached through [SharedTx], the one extension
+// of the store's per-organization transactions; the stores enforce who sees
+// them (Postgres with row-level security policies of their own).
+//
+// Jobs from a CAM system (work orders, violations, ARC requests) report
+// back through the host's [CAMBridge] ([Config.CAMBridge]): the cam-delivery
+// task (or cam/v1/deliver) hands each organization's status events to it in
+// outbox order, at least once, from a stored cursor; a failure stops that
+// organization's delivery at the failed event, is recorded
+// (cam/v1/deliveryStatus) and is retried by the next run, and never holds
+// up another organization.
+//
 // # Errors
 //
 // Every error a caller sees is an [*Error] with a stable [Code] and a [Type].

@@ -57,11 +57,20 @@ type Config struct {
 	// (estimate/v1/generate). Defaults to [RuleEstimator], which maps a
 	// job's trade and words to the pricebook's job templates.
 	Estimator Estimator
+	// Assistant verifies checklist steps and drafts job notes for
+	// technicians (assistant/v1/verifyStep, assistant/v1/draftNote).
+	// Defaults to [RuleAssistant], which checks a step's declared evidence
+	// and writes a note from the visit's facts.
+	Assistant Assistant
 	// PaymentProviders capture and refund payments, by the name a payment
 	// request gives (invoice/v1/collectPayment). "manual" (cash, checks,
 	// payments taken outside the engine) is always there: [ManualProvider]
 	// unless this map sets another.
 	PaymentProviders map[string]PaymentProvider
+	// CAMBridge receives the events of CAM-origin jobs (cam/v1/deliver and
+	// the cam-delivery task). Nil delivers nothing and leaves every
+	// organization's delivery cursor where it is.
+	CAMBridge CAMBridge
 }
 
 func (c *Config) withDefaults() Config {
@@ -95,6 +104,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.Estimator == nil {
 		out.Estimator = RuleEstimator{}
+	}
+	if out.Assistant == nil {
+		out.Assistant = RuleAssistant{}
 	}
 	providers := map[string]PaymentProvider{ManualProviderName: ManualProvider{}}
 	for name, p := range out.PaymentProviders {
@@ -166,6 +178,9 @@ type Engine struct {
 	Feed          *FeedService
 	APIKeys       *APIKeyService
 	Maintenance   *MaintenanceService
+	Agents        *AgentService
+	Assistant     *AssistantService
+	CAM           *CAMService
 }
 
 // New returns an engine over store. The embedded default is
@@ -248,6 +263,8 @@ func (e *Engine) register() {
 	e.registerBilling()
 	e.registerInventory() // after registerTasks: it adds the procurement agent's task
 	e.registerMaintenance()
+	e.registerAgents()
+	e.registerCAM()
 }
 
 // metrics are the engine's OpenTelemetry instruments.

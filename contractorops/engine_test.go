@@ -52,20 +52,23 @@ type fixture struct {
 	store  contractorops.Store
 	// pay is the engine's payment provider "test".
 	pay *contractorops.TestProvider
+	// bridge is the engine's CAM bridge.
+	bridge *testBridge
 }
 
 func newFixture(t testing.TB, store contractorops.Store, runner contractorops.Runner) *fixture {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)}
 	pay := contractorops.NewTestProvider()
+	bridge := &testBridge{}
 	eng, err := contractorops.New(store, &contractorops.Config{Clock: clock.Now, Runner: runner,
-		PaymentProviders: map[string]contractorops.PaymentProvider{"test": pay}})
+		PaymentProviders: map[string]contractorops.PaymentProvider{"test": pay}, CAMBridge: bridge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close(context.Background()) })
 	f := newFixtureWith(t, eng, clock, store, "a")
-	f.pay = pay
+	f.pay, f.bridge = pay, bridge
 	return f
 }
 

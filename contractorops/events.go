@@ -35,6 +35,10 @@ type Event struct {
 	// visits (CONTRACT_STATUS_CHANGED, CONTRACT_RENEWAL_NOTICE, …), which
 	// concern no job.
 	Contract *ContractEvent `json:"contract,omitempty"`
+	// Compliance is set on the compliance agent's events
+	// (COMPLIANCE_WARNING, COMPLIANCE_BLOCKED, COMPLIANCE_UNBLOCKED), which
+	// concern no job.
+	Compliance *ComplianceEvent `json:"compliance,omitempty"`
 }
 
 // EventSLAEscalated is emitted when a job reaches an escalation point of one

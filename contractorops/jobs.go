@@ -148,6 +148,13 @@ type Checkpoint struct {
 	CompletedBy string         `json:"completedBy,omitempty"`
 	Passed      *bool          `json:"passed,omitempty"`
 	Notes       string         `json:"notes,omitempty"`
+	// Expect is the evidence the step asks for (notes, photos, readings
+	// within bounds), checked by the technician assistant
+	// (assistant/v1/verifyStep).
+	Expect *StepExpectation `json:"expect,omitempty"`
+	// Verification is the assistant's verdict that completed the step, if
+	// the assistant completed it.
+	Verification *StepVerdict `json:"verification,omitempty"`
 }
 
 // SLAEscalation records that a job reached an escalation point of an SLA
@@ -400,6 +407,8 @@ type AddCheckpointInput struct {
 	Type     CheckpointType `json:"type"`
 	Name     string         `json:"name"`
 	Required bool           `json:"required"`
+	// Expect is the evidence the step asks for, if any.
+	Expect *StepExpectation `json:"expect,omitempty"`
 }
 
 // Validate checks the input.
@@ -409,6 +418,7 @@ func (in AddCheckpointInput) Validate() error {
 		validation.Field(&in.Type, validation.Required, validation.In(CheckpointQAInspection, CheckpointWarrantyCheck,
 			CheckpointCustomerApproval, CheckpointSafetyCheck, CheckpointComplianceCheck, CheckpointOther)),
 		validation.Field(&in.Name, validation.Required, validation.Length(1, 200)),
+		validation.Field(&in.Expect),
 	)
 }
 
@@ -932,30 +942,36 @@ func (c *call) addCheckpoint(in *AddCheckpointInput) (*Job, error) {
 		if j.Status().Terminal() {
 			return NewError(CodeIllegalTransition, "job %s is %s: no checkpoint can be added", j.Number, j.Status())
 		}
-		j.Checkpoints = append(j.Checkpoints, Checkpoint{ID: c.e.newID(), Type: in.Type, Name: in.Name, Required: in.Required})
+		j.Checkpoints = append(j.Checkpoints, Checkpoint{ID: c.e.newID(), Type: in.Type, Name: in.Name, Required: in.Required, Expect: in.Expect})
 		return nil
 	})
 }
 
 func (c *call) completeCheckpoint(in *CompleteCheckpointInput) (*Job, error) {
 	return c.mutateJob("complete-checkpoint", in.JobID, func(_ *txn, j *Job) error {
-		i := slices.IndexFunc(j.Checkpoints, func(cp Checkpoint) bool { return cp.ID == in.CheckpointID })
-		if i < 0 {
-			return fieldError(CodeNotFound, "checkpointId", "not_found", "the job has no such checkpoint")
-		}
-		cp := &j.Checkpoints[i]
-		if !cp.CompletedAt.IsZero() {
-			return NewError(CodeIllegalTransition, "checkpoint %q is already done", cp.Name)
-		}
-		if in.Passed != nil && !*in.Passed && cp.Required {
-			// A failed required checkpoint stays open: the job cannot
-			// complete until it passes.
-			cp.Notes, cp.Passed = in.Notes, in.Passed
-			return nil
-		}
-		cp.CompletedAt, cp.CompletedBy, cp.Passed, cp.Notes = c.now, c.scope.Actor.ID, in.Passed, in.Notes
-		return nil
+		_, err := c.finishCheckpoint(j, in.CheckpointID, in.Passed, in.Notes)
+		return err
 	})
+}
+
+// finishCheckpoint records a checkpoint of j as done (passed or not) by
+// the caller, and returns it. A failed required checkpoint stays open: the
+// job cannot complete until it passes.
+func (c *call) finishCheckpoint(j *Job, id string, passed *bool, notes string) (*Checkpoint, error) {
+	i := slices.IndexFunc(j.Checkpoints, func(cp Checkpoint) bool { return cp.ID == id })
+	if i < 0 {
+		return nil, fieldError(CodeNotFound, "checkpointId", "not_found", "the job has no such checkpoint")
+	}
+	cp := &j.Checkpoints[i]
+	if !cp.CompletedAt.IsZero() {
+		return nil, NewError(CodeIllegalTransition, "checkpoint %q is already done", cp.Name)
+	}
+	if passed != nil && !*passed && cp.Required {
+		cp.Notes, cp.Passed = notes, passed
+		return cp, nil
+	}
+	cp.CompletedAt, cp.CompletedBy, cp.Passed, cp.Notes = c.now, c.scope.Actor.ID, passed, notes
+	return cp, nil
 }
 
 func (c *call) addVisit(in *AddVisitInput) (*Visit, error) {

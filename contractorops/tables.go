@@ -68,6 +68,9 @@ func Tables() []TableSpec {
 		schedulesTable.spec,
 		scheduledVisitsTable.spec,
 		slaRecordsTable.spec,
+		camDeliveryTable.spec,
+		agentNoticesTable.spec,
+		agentRunsTable.spec,
 	}
 }
 

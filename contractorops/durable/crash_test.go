@@ -25,8 +25,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("OPSENGINE_CRASH_CHILD") == "1" {
+	switch os.Getenv("OPSENGINE_CRASH_CHILD") {
+	case "1":
 		os.Exit(crashChild())
+	case "cam":
+		os.Exit(camCrashChild())
 	}
 	pgtest.Main(m)
 }

@@ -31,11 +31,14 @@ func (x *executor) After(_ context.Context, w contractorops.Wake) error {
 // wake sleeps durably until w.At by the engine's clock (a restart resumes
 // the sleep), then executes w through the engine: its idempotency key makes
 // it happen once whoever else runs it.
+//
+// The sleep is recorded even when w.At has passed: a workflow must take
+// the same steps when it is recovered, and a recovery comes later than the
+// first run — skipping the sleep then would replay "run" where the first
+// run recorded the sleep, and DBOS would fail the workflow.
 func (r *Runner) wake(ctx dbos.Context, w contractorops.Wake) (string, error) {
-	if d := w.At.Sub(r.eng.Config().Clock()); d > 0 {
-		if _, err := dbos.Sleep(ctx, d); err != nil {
-			return "", err
-		}
+	if _, err := dbos.Sleep(ctx, max(w.At.Sub(r.eng.Config().Clock()), 0)); err != nil {
+		return "", err
 	}
 	return dbos.RunAsStep(ctx, func(sctx context.Context) (string, error) {
 		if err := r.eng.RunWake(context.WithoutCancel(sctx), w); err != nil {

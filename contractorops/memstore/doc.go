@@ -5,7 +5,9 @@
 // and hosts that keep their own persistence — not a mock: it passes the same
 // conformance suite (contractorops/storetest) as the Postgres store.
 // Transactions of one organization are serialized; organizations never see
-// each other's rows. Nothing survives the process.
+// each other's rows, except the association–vendor links and published
+// compliance of [contractorops.SharedTx], under the same rules as the
+// Postgres store's policies. Nothing survives the process.
 //
 //	eng, err := contractorops.New(memstore.New(), nil)
 package memstore

@@ -15,12 +15,19 @@ import (
 type Store struct {
 	mu   sync.Mutex
 	orgs map[string]*orgState
+	// shared holds the rows two organizations share (see
+	// contractorops.SharedTx).
+	shared sharedState
 }
 
 var _ contractorops.Store = (*Store)(nil)
 
 // New returns an empty store.
-func New() *Store { return &Store{orgs: map[string]*orgState{}} }
+func New() *Store {
+	return &Store{orgs: map[string]*orgState{}, shared: sharedState{
+		links: map[string]contractorops.LinkRow{}, published: map[string]contractorops.PublishedRow{},
+	}}
+}
 
 // orgState is one organization's data. Its lock serializes the
 // organization's transactions, which makes them serializable.
@@ -56,8 +63,10 @@ func (s *Store) InTx(ctx context.Context, org string, fn func(contractorops.Tx) 
 	o := s.org(org)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	tx := &tx{o: o, writes: map[string]map[string]*contractorops.Row{}, counters: map[string]int64{}}
+	tx := &tx{o: o, s: s, org: org, writes: map[string]map[string]*contractorops.Row{}, counters: map[string]int64{}}
+	defer tx.releaseShared()
 	if err := fn(tx); err != nil {
+		tx.done = true
 		return err
 	}
 	tx.commit()
@@ -68,9 +77,14 @@ func (s *Store) InTx(ctx context.Context, org string, fn func(contractorops.Tx) 
 // writes is a deletion.
 type tx struct {
 	o        *orgState
+	s        *Store
+	org      string
 	writes   map[string]map[string]*contractorops.Row
 	counters map[string]int64
 	done     bool
+	// shared is set once the transaction holds the shared rows' lock,
+	// with its writes to them.
+	shared *sharedWrites
 }
 
 func (t *tx) check() error {
@@ -103,6 +117,7 @@ func (t *tx) commit() {
 	for series, v := range t.counters {
 		t.o.counters[series] = v
 	}
+	t.commitShared()
 	t.done = true
 }
 

@@ -11,6 +11,13 @@
 // transaction-local: a pooled connection never carries a tenant over. A
 // connection with no tenant set sees no rows and can write none.
 //
+// The rows two organizations share (migration 0009: the association–vendor
+// links and the compliance contractors publish through them) have policies
+// of their own: a link admits its two parties; a published snapshot admits
+// its owner, and associations for SELECT while they hold an APPROVED link
+// with it (an EXISTS over the links). Their transactions implement
+// [contractorops.SharedTx].
+//
 // Run migrations as the owner of the schema, and the engine as a separate
 // runtime role that is neither the owner, a superuser nor BYPASSRLS
 // (superusers and BYPASSRLS roles skip row-level security even when forced):

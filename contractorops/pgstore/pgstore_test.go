@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -264,4 +265,149 @@ func TestRuntimeRoleCannotChangeTheSchema(t *testing.T) {
 			t.Errorf("the runtime role ran %q", stmt)
 		}
 	}
+}
+
+// TestCAMRowLevelSecurity proves the policies of the rows two organizations
+// share, as the runtime role: an association sees a contractor's published
+// compliance only while it holds an APPROVED link with it, and never any
+// other row of the contractor; a third organization sees neither the link
+// nor the snapshot; with no tenant set nothing is visible.
+func TestCAMRowLevelSecurity(t *testing.T) {
+	db := migrated(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	const (
+		contractor  = "0c0a0000-0000-4000-8000-00000000000c"
+		association = "0c0a0000-0000-4000-8000-00000000000a"
+		third       = "0c0a0000-0000-4000-8000-000000000003"
+		linkID      = "rls-cam-link"
+	)
+	inOrg := func(org string, fn func(tx pgx.Tx) error) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if org != "" {
+				if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", org); err != nil {
+					return err
+				}
+			}
+			return fn(tx)
+		})
+	}
+	exec := func(org, sql string, args ...any) (int64, error) {
+		var n int64
+		err := inOrg(org, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, sql, args...)
+			n = tag.RowsAffected()
+			return err
+		})
+		return n, err
+	}
+	count := func(org, sql string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := inOrg(org, func(tx pgx.Tx) error { return tx.QueryRow(ctx, sql, args...).Scan(&n) }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	published := func(org string) int {
+		t.Helper()
+		return count(org, "SELECT count(*) FROM cam_published_compliance WHERE organization_id = $1", contractor)
+	}
+
+	// The contractor: one row in every tenant table, and its snapshot.
+	for _, s := range contractorops.Tables() {
+		id := "rls-cam-" + s.Name
+		if s.Name == "organizations" {
+			id = contractor
+		}
+		if _, err := exec(contractor, "INSERT INTO "+s.Name+" (organization_id, id, version, data) VALUES ($1, $2, 1, '{}')", contractor, id); err != nil {
+			t.Fatalf("the contractor inserts into %s: %v", s.Name, err)
+		}
+	}
+	if _, err := exec(contractor, "INSERT INTO cam_published_compliance (organization_id, version, data) VALUES ($1, 1, '{\"compliant\":true}')", contractor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec(association, "INSERT INTO cam_published_compliance (organization_id, version, data) VALUES ($1, 1, '{}')", contractor); err == nil {
+		t.Error("an association publishes for the contractor")
+	}
+	otherTablesEmpty := func(org, when string) {
+		t.Helper()
+		for _, s := range contractorops.Tables() {
+			if n := count(org, "SELECT count(*) FROM "+s.Name+" WHERE organization_id = $1", contractor); n != 0 {
+				t.Errorf("%s: %s sees %d of the contractor's %s rows", when, org, n, s.Name)
+			}
+		}
+	}
+	if n := published(contractor); n != 1 {
+		t.Fatalf("the contractor sees %d snapshots of its own", n)
+	}
+	if n := published(association); n != 0 {
+		t.Fatalf("no link: the association sees %d snapshots", n)
+	}
+
+	// The association requests a link: a PENDING link shows nothing.
+	if _, err := exec(association, `INSERT INTO cam_links (id, version, association_org_id, contractor_org_id, status, data)
+		VALUES ($1, 1, $2, $3, 'APPROVED', '{}')`, linkID, association, contractor); err == nil {
+		t.Fatal("a link is born APPROVED")
+	}
+	if _, err := exec(third, `INSERT INTO cam_links (id, version, association_org_id, contractor_org_id, status, data)
+		VALUES ($1, 1, $2, $3, 'PENDING', '{}')`, linkID, association, contractor); err == nil {
+		t.Fatal("a third organization inserts a link between two others")
+	}
+	if _, err := exec(association, `INSERT INTO cam_links (id, version, association_org_id, contractor_org_id, status, data)
+		VALUES ($1, 1, $2, $3, 'PENDING', '{}')`, linkID, association, contractor); err != nil {
+		t.Fatal(err)
+	}
+	if n := published(association); n != 0 {
+		t.Fatalf("pending: the association sees %d snapshots", n)
+	}
+	if _, err := exec(association, "UPDATE cam_links SET status = 'APPROVED' WHERE id = $1", linkID); err == nil {
+		t.Fatal("the association approves its own link")
+	}
+	if n, err := exec(third, "UPDATE cam_links SET status = 'REVOKED' WHERE id = $1", linkID); err != nil || n != 0 {
+		t.Fatalf("a third organization updates the link: %d rows, %v", n, err)
+	}
+	if _, err := exec(association, "UPDATE cam_links SET contractor_org_id = $2 WHERE id = $1", linkID, third); err == nil {
+		t.Fatal("a link changes parties")
+	}
+
+	// Approved by the contractor: the snapshot, and only it.
+	if n, err := exec(contractor, "UPDATE cam_links SET status = 'APPROVED' WHERE id = $1", linkID); err != nil || n != 1 {
+		t.Fatalf("the contractor approves: %d rows, %v", n, err)
+	}
+	if n := published(association); n != 1 {
+		t.Fatalf("approved: the association sees %d snapshots, want 1", n)
+	}
+	otherTablesEmpty(association, "approved")
+	if n, err := exec(association, "UPDATE cam_published_compliance SET data = '{}' WHERE organization_id = $1", contractor); err != nil || n != 0 {
+		t.Fatalf("the association rewrites the snapshot: %d rows, %v", n, err)
+	}
+	for _, q := range []string{"SELECT count(*) FROM cam_links", "SELECT count(*) FROM cam_published_compliance WHERE organization_id = $1"} {
+		args := []any{}
+		if strings.Contains(q, "$1") {
+			args = append(args, contractor)
+		}
+		if n := count(third, q, args...); n != 0 {
+			t.Errorf("a third organization: %q = %d", q, n)
+		}
+		if n := count("", q, args...); n != 0 {
+			t.Errorf("no tenant set: %q = %d", q, n)
+		}
+	}
+	if n := count(contractor, "SELECT count(*) FROM cam_links WHERE id = $1", linkID); n != 1 {
+		t.Errorf("the contractor sees %d links", n)
+	}
+
+	// Suspended: hidden again.
+	if _, err := exec(contractor, "UPDATE cam_links SET status = 'SUSPENDED' WHERE id = $1", linkID); err != nil {
+		t.Fatal(err)
+	}
+	if n := published(association); n != 0 {
+		t.Fatalf("suspended: the association sees %d snapshots", n)
+	}
+	otherTablesEmpty(association, "suspended")
 }

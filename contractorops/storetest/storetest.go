@@ -44,6 +44,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) contractorops.Store) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"ConcurrentNumbers", testConcurrentNumbers},
 		{"CancelledContext", testCancelledContext},
+		{"Shared", testShared},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
 	}

@@ -257,6 +257,7 @@ func runStory(t *testing.T, s *story) {
 		{"customers", s.customers},
 		{"work", s.work},
 		{"api keys", s.apiKeys},
+		{"agents", s.agents},
 		{"feed", s.feed},
 		{"other tenant", s.otherTenant},
 		{"logs", s.logs},
