@@ -618,6 +618,33 @@ func populate(t *testing.T, a *tenant) *population {
 	return p
 }
 
+// linkAssociation has a community association request a CAM link to
+// organization a, which approves it, suspends it and reinstates it: links
+// are the one way another organization sees anything of a (its published
+// compliance), and organization B has none.
+func linkAssociation(t *testing.T, db *pgtest.DB, a *population) {
+	t.Helper()
+	out := runOpsd(t, "create-org", "-database-url", db.URL, "-system-database-url", db.OwnerURL, "-name", "Oak Ridge HOA", "-type", "COMMUNITY_ASSOCIATION")
+	k := keyLine.FindStringSubmatch(out)
+	if k == nil {
+		t.Fatalf("create-org printed %q", out)
+	}
+	a.pool.add("contractorid", a.org)
+	r := rawRPC(t, a.base, k[1], "cam/v1/requestLink", []byte(fmt.Sprintf(`{"contractorId":%q,"note":"Our pool vendor"}`, a.org)))
+	if !r.ok {
+		t.Fatalf("the association requests a link: %s", r.body)
+	}
+	var link obj
+	if err := json.Unmarshal(r.data, &link); err != nil {
+		t.Fatal(err)
+	}
+	harvest(a.pool, "link", link, 0)
+	a.do("cam/v1/approveLink", obj{"linkId": str(link, "id"), "reason": "Insured and licensed"})
+	a.do("cam/v1/suspendLink", obj{"linkId": str(link, "id"), "reason": "Paperwork"})
+	a.do("cam/v1/reinstateLink", obj{"linkId": str(link, "id"), "reason": "Paperwork in"})
+	a.do("cam/v1/listLinks", obj{})
+}
+
 // TestTenantIsolationAttack populates organization A through the API and
 // then, for every procedure of the served OpenAPI document, calls it with
 // organization B's key and inputs made of A's ids (every id field filled,
@@ -630,6 +657,7 @@ func TestTenantIsolationAttack(t *testing.T) {
 	p, db := postgresOpsd(t, "-rate-limit", "-1")
 	orgB, keyB := createOrgWith(t, db, "Tenant B Heating")
 	a := populate(t, newTenant(t, p.URL, p.Org, p.Key))
+	linkAssociation(t, db, a)
 	gen, ops := operations(t, p.URL)
 	aIDs := secretIDs(a.pool)
 	if len(aIDs) < 30 {
