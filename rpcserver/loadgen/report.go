@@ -59,9 +59,10 @@ type Report struct {
 	// books days of its own, far ahead).
 	FirstDay time.Time
 	// Acks is every write that got a success response, in order of
-	// response; Unresolved the writes whose last attempt failed in
-	// transport, so that their effect is unknown (they may have happened
-	// once; never twice).
+	// response; Unresolved the writes whose last attempt got no answer or
+	// a retryable one (still running, rate limited), so that their effect
+	// is unknown: they may have happened once, never twice ([Resolve]
+	// settles them).
 	Acks       []Ack
 	Unresolved []Ack
 }

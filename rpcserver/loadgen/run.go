@@ -128,8 +128,8 @@ func Run(ctx context.Context, cfg *Config) (*Report, error) {
 	}
 	for _, w := range workers {
 		for _, j := range w.jobs {
-			if j.pending != nil && j.pending.unknown {
-				rep.Unresolved = append(rep.Unresolved, Ack{OrgID: j.org.Fixture.OrganizationID, Procedure: j.pending.proc, Key: j.pending.key, Request: j.pending.body})
+			if j.pending != nil {
+				rep.Unresolved = append(rep.Unresolved, unresolved(j, j.pending))
 			}
 		}
 	}
@@ -196,13 +196,13 @@ type job struct {
 	pending      *pending
 }
 
-// pending is a write to send again with the same key and body: its outcome
-// is unknown, or it was refused for a reason that passes.
+// pending is a write to send again with the same key and body: no target
+// answered it, or the answer was retryable (still running, rate limited),
+// so its outcome is unknown.
 type pending struct {
 	proc     string
 	key      string
 	body     json.RawMessage
-	unknown  bool // the last attempt failed in transport
 	attempts int
 }
 
@@ -285,28 +285,36 @@ func (w *worker) advance(ctx context.Context, due time.Time, j *job) {
 		j.pending = nil
 		w.settle(j, p.proc, data)
 	case errors.As(err, &e):
+		retryable := e.Retryable || e.Code == contractorops.CodeRateLimited
 		switch {
-		case (e.Retryable || e.Code == contractorops.CodeRateLimited) && p.attempts < w.r.conf.Attempts:
-			p.unknown = false
+		case retryable && p.attempts < w.r.conf.Attempts:
 			j.pending = p // the same key, later
 		case p.proc == ProcAssign && (e.Code == contractorops.CodeSchedulingConflict || e.Code == contractorops.CodeTechnicianUnavailable) &&
 			j.conflicts < w.r.conf.Attempts:
 			j.conflicts++
 			j.pending = nil // another slot, next time
+		case retryable:
+			w.giveUp(j, p)
 		default:
-			w.drop(j)
+			w.drop(j) // refused: the write had no effect
 		}
 	case p.attempts < w.r.conf.Attempts:
-		p.unknown = true
 		j.pending = p
 		w.backoff(ctx)
 	default:
-		p.unknown = true
-		w.drop(j)
-		w.r.rec.count(func(rep *Report) {
-			rep.Unresolved = append(rep.Unresolved, Ack{OrgID: j.org.Fixture.OrganizationID, Procedure: p.proc, Key: p.key, Request: p.body})
-		})
+		w.giveUp(j, p)
 	}
+}
+
+// giveUp drops j, whose write p has an unknown outcome after its attempts:
+// the report lists it as unresolved.
+func (w *worker) giveUp(j *job, p *pending) {
+	w.drop(j)
+	w.r.rec.count(func(rep *Report) { rep.Unresolved = append(rep.Unresolved, unresolved(j, p)) })
+}
+
+func unresolved(j *job, p *pending) Ack {
+	return Ack{OrgID: j.org.Fixture.OrganizationID, Procedure: p.proc, Key: p.key, Request: p.body}
 }
 
 // backoff pauses a worker after an operation that no target answered,
