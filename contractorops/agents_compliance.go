@@ -237,8 +237,22 @@ type ComplianceAgentReport struct {
 	Blocked   bool   `json:"blocked,omitempty"`
 	Unblocked bool   `json:"unblocked,omitempty"`
 	Reason    string `json:"reason,omitempty"`
+	// Refreshed says that the stored (and published) status had gone stale
+	// — a document expired or came into force since it was computed — and
+	// the run stored the current one.
+	Refreshed bool `json:"refreshed,omitempty"`
 	// Expired are the required documents expired past the grace days.
 	Expired []ExpiredDocument `json:"expired"`
+}
+
+// sameStanding reports whether s and o say the same of the contractor,
+// whenever each was computed.
+func (s *ComplianceStatus) sameStanding(o *ComplianceStatus) bool {
+	return s.Compliant == o.Compliant && s.Score == o.Score && s.HasValidLicense == o.HasValidLicense &&
+		s.HasValidInsurance == o.HasValidInsurance && s.MeetsMinimumCoverage == o.MeetsMinimumCoverage &&
+		s.W9OnFile == o.W9OnFile && s.Blocked == o.Blocked &&
+		s.EarliestLicenseExpiry.Equal(o.EarliestLicenseExpiry) && s.EarliestInsuranceExpiry.Equal(o.EarliestInsuranceExpiry) &&
+		slices.Equal(s.InvalidTrades, o.InvalidTrades) && slices.Equal(s.Problems, o.Problems)
 }
 
 // noticeID is the id of the notices about one document and expiry.
@@ -290,6 +304,15 @@ func (c *call) runComplianceAgent(_ *RunComplianceAgentInput) (*ComplianceAgentR
 		}
 		d := r.BlockDecision(rec.Block)
 		if !d.Block && !d.Unblock {
+			// A document that expired within the grace days changes the
+			// contractor's standing without a block: store and publish it,
+			// so that linked associations see it the day it happens.
+			if now := f.Evaluate(t.now); rec.Status == nil || !rec.Status.sameStanding(&now) {
+				if _, err := saveCompliance(t, nil); err != nil {
+					return nil, err
+				}
+				out.Refreshed = true
+			}
 			return out, nil
 		}
 		block := ComplianceBlock{Blocked: d.Block, Reason: d.Reason, By: ComplianceAgent, ByKind: ActorAgent, At: t.now}

@@ -2,6 +2,7 @@ package contractorops_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -295,6 +296,51 @@ func testComplianceAgent(t *testing.T, f *fixture) {
 	// The agent acts only as an agent: a technician may not run it.
 	_, err := f.eng.Agents.RunCompliance(ctx, f.scope(contractorops.RoleDispatcher), "x")
 	wantCode(t, err, contractorops.CodeForbidden)
+}
+
+func TestComplianceAgentRefreshesStanding(t *testing.T) {
+	eachStore(t, testComplianceAgentRefreshesStanding)
+}
+
+// testComplianceAgentRefreshesStanding: a license expired within the
+// block's grace days blocks nothing, but the agent stores (and publishes)
+// the contractor's new standing the first time it runs, and only then.
+func testComplianceAgentRefreshesStanding(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	must(f.eng.Contractor.SetCompliancePolicy(ctx, f.owner, "policy", contractorops.CompliancePolicy{BlockGraceDays: 5}))(t)
+	must(f.eng.Contractor.AddLicense(ctx, f.owner, "lic", contractorops.LicenseInput{Type: "Master HVAC", Number: "HVAC-8",
+		IssuingAuthority: "Maryland HVACR Board", Trade: contractorops.TradeHVAC, Status: contractorops.LicenseActive, ExpiresAt: day(2026, 12, 10)}))(t)
+	must(f.eng.Contractor.AddInsurance(ctx, f.owner, "gl", contractorops.InsuranceInput{
+		Type: contractorops.InsuranceGeneralLiability, Carrier: "Travelers", PolicyNumber: "GL-8", CoverageAmount: decimal.RequireFromString("1000000"),
+		EffectiveAt: day(2026, 1, 1), ExpiresAt: day(2027, 6, 1), Status: contractorops.InsuranceActive,
+	}))(t)
+	agent := contractorops.AgentScope(f.org, contractorops.ComplianceAgent)
+	if r := must(f.eng.Agents.RunCompliance(ctx, agent, "d1124"))(t); r.Refreshed {
+		t.Fatalf("nothing changed, yet the run refreshed: %+v", r)
+	}
+
+	f.clock.Set(time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC))
+	seq := f.lastChange(t)
+	r := must(f.eng.Agents.RunCompliance(ctx, agent, "d1211"))(t)
+	if r.Blocked || !r.Refreshed {
+		t.Fatalf("run the day after the expiry = %+v", r)
+	}
+	changes := must(f.eng.Feed.Changes(ctx, f.owner, contractorops.ListChangesInput{AfterSeq: seq}))(t).Items
+	var stored contractorops.ComplianceRecord
+	for _, c := range changes {
+		if c.Entity == "contractor_compliance" {
+			if err := json.Unmarshal(c.Data, &stored); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if stored.Status == nil || stored.Status.HasValidLicense || stored.Status.Compliant || stored.Status.Blocked {
+		t.Fatalf("stored status after the expiry = %+v (changes %+v)", stored.Status, changes)
+	}
+	seq = f.lastChange(t)
+	if r := must(f.eng.Agents.RunCompliance(ctx, agent, "d1211-b"))(t); r.Refreshed || f.lastChange(t) != seq {
+		t.Fatalf("second run refreshed again: %+v", r)
+	}
 }
 
 // TestComplianceAgentWarnsOncePerThreshold runs the compliance agent on
