@@ -3,6 +3,7 @@ package durable
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dbos-inc/dbos-transact-golang/dbos"
 
@@ -48,7 +49,20 @@ func (r *Runner) wake(ctx dbos.Context, w contractorops.Wake) (string, error) {
 			return contractorops.AsError(err).Error(), nil
 		}
 		return "done", nil
-	}, dbos.WithStepName("run"), dbos.WithStepMaxRetries(5))
+	}, backgroundRetries("run")...)
+}
+
+// backgroundRetries are the step options of background work (wake-ups and
+// periodic task runs), which no caller retries: a fault (Postgres away or
+// restarting) is retried with backoff, 1 s doubling up to 30 s, for about
+// two minutes before the workflow ends in ERROR. Refusals are answers and
+// are not retried.
+func backgroundRetries(step string) []dbos.StepOption {
+	return []dbos.StepOption{
+		dbos.WithStepName(step), dbos.WithStepMaxRetries(8),
+		dbos.WithStepBaseInterval(time.Second), dbos.WithStepBackoffFactor(2), dbos.WithStepMaxInterval(30 * time.Second),
+		dbos.WithStepRetryPredicate(func(err error) bool { return contractorops.AsError(err).Type == contractorops.TypeInternal }),
+	}
 }
 
 // runTask is the scheduled workflow of the engine's periodic tasks: the
@@ -64,7 +78,7 @@ func (r *Runner) runTask(ctx dbos.Context, in dbos.ScheduledWorkflowInput) (cont
 			return contractorops.TaskReport{}, err
 		}
 		return *rep, nil
-	}, dbos.WithStepName("run"))
+	}, backgroundRetries("run")...)
 }
 
 // registerBackground registers the wake-up and task workflows (before

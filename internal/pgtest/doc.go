@@ -18,4 +18,10 @@
 //		migrate(db.OwnerURL)
 //		pool := connect(db.URL) // the runtime role
 //	}
+//
+// A test that must stop, crash or restart PostgreSQL cannot do it to a
+// shared server: [StartCluster] gives it a throwaway cluster of its own
+// (initdb from the local PostgreSQL binaries into a temporary directory, on a
+// free loopback port), and [Cluster.DB] a database on it with the same two
+// roles.
 package pgtest

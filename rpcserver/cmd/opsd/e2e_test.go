@@ -197,13 +197,13 @@ func runOpsd(t testing.TB, args ...string) string {
 }
 
 // postgresOpsd migrates a fresh database, creates an organization with
-// "opsd create-org", and serves it.
-func postgresOpsd(t testing.TB) (*process, *pgtest.DB) {
+// "opsd create-org", and serves it with the extra serve flags args.
+func postgresOpsd(t testing.TB, args ...string) (*process, *pgtest.DB) {
 	t.Helper()
 	db := pgtest.Fresh(t)
 	runOpsd(t, "migrate", "-database-url", db.OwnerURL, "-runtime-role", pgtest.RuntimeRole)
 	org, key := createOrgWith(t, db, "E2E Heating")
-	p := startOpsd(t, nil, "-database-url", db.URL, "-system-database-url", db.OwnerURL, "-executor-id", "e2e")
+	p := startOpsd(t, nil, append([]string{"-database-url", db.URL, "-system-database-url", db.OwnerURL, "-executor-id", "e2e"}, args...)...)
 	p.Org, p.Key = org, key
 	return p, db
 }
