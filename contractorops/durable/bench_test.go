@@ -69,9 +69,14 @@ func BenchmarkRawInsertTx(b *testing.B) {
 // feed, outbox) runs under row-level security, each with a new key.
 func BenchmarkJobCreateDurable(b *testing.B) {
 	db := benchSetup(b)
-	eng := startB(b, db)
+	benchJobCreate(b, startB(b, db), "bench")
+}
+
+// benchJobCreate creates b.N jobs through eng in an organization of their
+// own, each with a new key.
+func benchJobCreate(b *testing.B, eng *contractorops.Engine, prefix string) {
 	ctx := context.Background()
-	org, err := eng.Organizations.Create(ctx, platform, fmt.Sprint("bench-org-", b.N), contractorops.CreateOrganizationInput{Name: "Bench Co", Type: contractorops.OrgServiceProvider})
+	org, err := eng.Organizations.Create(ctx, platform, fmt.Sprint(prefix, "-org-", b.N), contractorops.CreateOrganizationInput{Name: "Bench Co", Type: contractorops.OrgServiceProvider})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,7 +84,7 @@ func BenchmarkJobCreateDurable(b *testing.B) {
 	in := contractorops.CreateJobInput{Title: "No heat", Trade: "HVAC"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := eng.Jobs.Create(ctx, owner, fmt.Sprint("bench-", b.N, "-", i), in); err != nil {
+		if _, err := eng.Jobs.Create(ctx, owner, fmt.Sprint(prefix, "-", b.N, "-", i), in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -102,16 +107,5 @@ func BenchmarkJobCreateInline(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer eng.Close(ctx)
-	org, err := eng.Organizations.Create(ctx, platform, fmt.Sprint("bench-inline-org-", b.N), contractorops.CreateOrganizationInput{Name: "Bench Co", Type: contractorops.OrgServiceProvider})
-	if err != nil {
-		b.Fatal(err)
-	}
-	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleDispatcher}
-	in := contractorops.CreateJobInput{Title: "No heat", Trade: "HVAC"}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := eng.Jobs.Create(ctx, owner, fmt.Sprint("bench-inline-", b.N, "-", i), in); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchJobCreate(b, eng, "bench-inline")
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/hestami-ai/opsengine/contractorops"
 	"github.com/hestami-ai/opsengine/contractorops/durable"
 	"github.com/hestami-ai/opsengine/contractorops/pgstore"
-	"github.com/hestami-ai/opsengine/internal/pgtest"
 	"github.com/hestami-ai/opsengine/jobfsm"
 )
 
@@ -96,24 +95,8 @@ func camCrashChild() int {
 // Every CAM event must reach the bridge at least once, none before the
 // events ahead of it, and the cursor must end at the last one.
 func TestCAMDeliveryKillNine(t *testing.T) {
-	db := pgtest.Fresh(t)
 	ctx := context.Background()
-	if err := durable.Migrate(ctx, db.OwnerURL, pgtest.RuntimeRole, ""); err != nil {
-		t.Fatal(err)
-	}
-	setup, err := pgstore.Connect(ctx, db.URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer setup.Close()
-	eng, err := contractorops.New(setup, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	org, err := eng.Organizations.Create(ctx, platform, "cam-crash-org", contractorops.CreateOrganizationInput{Name: "Crash Co", Type: contractorops.OrgServiceProvider})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, eng, org := crashSetup(t, "cam-crash-org")
 	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleOwner}
 	for i := range 12 {
 		source := jobfsm.SourceWorkOrder

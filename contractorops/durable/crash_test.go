@@ -115,12 +115,11 @@ func crashChild() int {
 	return 0
 }
 
-// TestKillNineRecovery kills the engine's process with SIGKILL in the middle
-// of its workflows, several times, restarting it each time; then it runs
-// every request once more. Every workflow must end in SUCCESS, every effect
-// must exist exactly once, and every replay must return the original
-// response.
-func TestKillNineRecovery(t *testing.T) {
+// crashSetup migrates a fresh database for a crash test and creates an
+// organization in it, with an engine that is not durable (the processes
+// the test kills are its children).
+func crashSetup(t *testing.T, key string) (*pgtest.DB, *contractorops.Engine, *contractorops.Organization) {
+	t.Helper()
 	db := pgtest.Fresh(t)
 	ctx := context.Background()
 	if err := durable.Migrate(ctx, db.OwnerURL, pgtest.RuntimeRole, ""); err != nil {
@@ -130,15 +129,26 @@ func TestKillNineRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer setup.Close()
+	t.Cleanup(setup.Close)
 	eng, err := contractorops.New(setup, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	org, err := eng.Organizations.Create(ctx, platform, "crash-org", contractorops.CreateOrganizationInput{Name: "Crash Co", Type: contractorops.OrgServiceProvider})
+	org, err := eng.Organizations.Create(ctx, platform, key, contractorops.CreateOrganizationInput{Name: "Crash Co", Type: contractorops.OrgServiceProvider})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, eng, org
+}
+
+// TestKillNineRecovery kills the engine's process with SIGKILL in the middle
+// of its workflows, several times, restarting it each time; then it runs
+// every request once more. Every workflow must end in SUCCESS, every effect
+// must exist exactly once, and every replay must return the original
+// response.
+func TestKillNineRecovery(t *testing.T) {
+	ctx := context.Background()
+	db, _, org := crashSetup(t, "crash-org")
 
 	const items = 120
 	env := append(os.Environ(), "OPSENGINE_CRASH_CHILD=1", envSystemURL+"="+db.OwnerURL, envURL+"="+db.URL,

@@ -5,10 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hestami-ai/opsengine/contractorops"
 	"github.com/hestami-ai/opsengine/contractorops/durable"
 	"github.com/hestami-ai/opsengine/internal/pgtest"
-	"github.com/hestami-ai/opsengine/jobfsm"
 )
 
 // TestWakeUpOutlivesPostgresOutage: an SLA wake-up falls due while
@@ -23,21 +21,8 @@ func TestWakeUpOutlivesPostgresOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := start(t, db)
-	org, err := eng.Organizations.Create(ctx, platform, "org", contractorops.CreateOrganizationInput{Name: "Outage Co", Type: contractorops.OrgServiceProvider})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleOwner}
 	// Escalate at 5 % of a one-minute response: after 3 s.
-	policies := jobfsm.DefaultPolicies()
-	policies[jobfsm.PriorityEmergency] = jobfsm.Policy{Name: "FAST", ResponseMinutes: 1, ResolutionMinutes: 600, WallClock: true, Escalations: []int{5}}
-	if _, err := eng.SLA.UpdateSettings(ctx, owner, "sla", contractorops.UpdateSLASettingsInput{Policies: policies, BusinessHours: contractorops.DefaultBusinessHours()}); err != nil {
-		t.Fatal(err)
-	}
-	j, err := eng.Jobs.Create(ctx, owner, "job", contractorops.CreateJobInput{Title: "Gas smell", Priority: jobfsm.PriorityEmergency})
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner, j := fastEmergency(t, eng, 5)
 	time.Sleep(time.Until(j.CreatedAt.Add(time.Second)))
 	if err := cluster.Crash(); err != nil {
 		t.Fatal(err)

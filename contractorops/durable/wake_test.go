@@ -48,6 +48,29 @@ func startClock(t testing.TB, db *pgtest.DB, clock func() time.Time) *contractor
 	return eng
 }
 
+// fastEmergency creates an organization whose emergencies must be
+// responded to within a minute, escalating at the given percents of it, and
+// an emergency job in it.
+func fastEmergency(t *testing.T, eng *contractorops.Engine, escalations ...int) (contractorops.Scope, *contractorops.Job) {
+	t.Helper()
+	ctx := context.Background()
+	org, err := eng.Organizations.Create(ctx, platform, "org", contractorops.CreateOrganizationInput{Name: "Wake Co", Type: contractorops.OrgServiceProvider})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleOwner}
+	policies := jobfsm.DefaultPolicies()
+	policies[jobfsm.PriorityEmergency] = jobfsm.Policy{Name: "FAST", ResponseMinutes: 1, ResolutionMinutes: 600, WallClock: true, Escalations: escalations}
+	if _, err := eng.SLA.UpdateSettings(ctx, owner, "sla", contractorops.UpdateSLASettingsInput{Policies: policies, BusinessHours: contractorops.DefaultBusinessHours()}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := eng.Jobs.Create(ctx, owner, "job", contractorops.CreateJobInput{Title: "Gas smell", Priority: jobfsm.PriorityEmergency})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return owner, j
+}
+
 // TestSLAWakeUpsSurviveRestarts: a job's SLA clock sleeps durably until each
 // escalation point and records it then, including across a restart of the
 // process while it sleeps.
@@ -58,22 +81,9 @@ func TestSLAWakeUpsSurviveRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := start(t, db)
-	org, err := eng.Organizations.Create(ctx, platform, "org", contractorops.CreateOrganizationInput{Name: "Wake Co", Type: contractorops.OrgServiceProvider})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleOwner}
 	// Escalate at 1 % and 4 % of a one-minute response: after 0.6 s and
 	// 2.4 s.
-	policies := jobfsm.DefaultPolicies()
-	policies[jobfsm.PriorityEmergency] = jobfsm.Policy{Name: "FAST", ResponseMinutes: 1, ResolutionMinutes: 600, WallClock: true, Escalations: []int{1, 4}}
-	if _, err := eng.SLA.UpdateSettings(ctx, owner, "sla", contractorops.UpdateSLASettingsInput{Policies: policies, BusinessHours: contractorops.DefaultBusinessHours()}); err != nil {
-		t.Fatal(err)
-	}
-	j, err := eng.Jobs.Create(ctx, owner, "job", contractorops.CreateJobInput{Title: "Gas smell", Priority: jobfsm.PriorityEmergency})
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner, j := fastEmergency(t, eng, 1, 4)
 	waitFor := func(eng *contractorops.Engine, n int) *contractorops.Job {
 		t.Helper()
 		deadline := time.Now().Add(15 * time.Second)
@@ -148,21 +158,8 @@ func TestWakeUpRecoveredAfterItsTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := start(t, db)
-	org, err := eng.Organizations.Create(ctx, platform, "org", contractorops.CreateOrganizationInput{Name: "Late Co", Type: contractorops.OrgServiceProvider})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := contractorops.Scope{OrganizationID: org.ID, Actor: contractorops.Actor{Kind: contractorops.ActorUser, ID: "u"}, Role: contractorops.RoleOwner}
 	// One escalation, at 10 % of a one-minute response: 6 s away.
-	policies := jobfsm.DefaultPolicies()
-	policies[jobfsm.PriorityEmergency] = jobfsm.Policy{Name: "FAST", ResponseMinutes: 1, ResolutionMinutes: 600, WallClock: true, Escalations: []int{10}}
-	if _, err := eng.SLA.UpdateSettings(ctx, owner, "sla", contractorops.UpdateSLASettingsInput{Policies: policies, BusinessHours: contractorops.DefaultBusinessHours()}); err != nil {
-		t.Fatal(err)
-	}
-	j, err := eng.Jobs.Create(ctx, owner, "job", contractorops.CreateJobInput{Title: "Gas smell", Priority: jobfsm.PriorityEmergency})
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner, j := fastEmergency(t, eng, 10)
 	admin, err := pgx.Connect(ctx, db.OwnerURL)
 	if err != nil {
 		t.Fatal(err)
