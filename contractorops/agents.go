@@ -82,6 +82,38 @@ var agentRunsTable = table[AgentRun]{
 	keys: func(r *AgentRun) map[string]string { return keys("agent", r.Agent, "run_date", r.Date) },
 }
 
+// AgentSettings are an organization's choices about the scheduled agents.
+// The compliance and procurement agents run for every organization; the
+// dispatcher agent plans technicians' days, which an office may want to do
+// itself, so its schedule runs only where the office turned it on. Every
+// agent also runs on demand (agent/v1/*) whatever the settings.
+type AgentSettings struct {
+	Meta
+	// AutoDispatch lets the dispatcher agent's schedule insert emergencies
+	// and optimize new unassigned work every five minutes. Off by default.
+	AutoDispatch bool `json:"autoDispatch"`
+}
+
+// Validate checks the settings.
+func (AgentSettings) Validate() error { return nil }
+
+var agentSettingsTable = table[AgentSettings]{
+	spec: TableSpec{Name: "agent_settings"},
+	keys: func(*AgentSettings) map[string]string { return nil },
+}
+
+const agentSettingsID = "agents"
+
+// loadAgentSettings returns the organization's agent settings, the
+// defaults (Version 0) when it chose none.
+func loadAgentSettings(t *txn) (*AgentSettings, error) {
+	s, err := load(t, agentSettingsTable, agentSettingsID)
+	if errors.Is(err, ErrNotFound) {
+		return &AgentSettings{Meta: Meta{ID: agentSettingsID}}, nil
+	}
+	return s, err
+}
+
 // agentRunID is the id of an agent's record of a day.
 func agentRunID(agent, date string) string { return agent + ":" + date }
 
@@ -111,6 +143,18 @@ type AgentService struct {
 	compliance      proc[RunComplianceAgentInput, ComplianceAgentReport]
 	dispatch        proc[DispatchAgentInput, DispatchAgentReport]
 	dispatchPending proc[DispatchPendingInput, DispatchPending]
+	getSettings     proc[NoInput, AgentSettings]
+	updateSettings  proc[AgentSettings, AgentSettings]
+}
+
+// GetSettings returns the organization's agent settings.
+func (s *AgentService) GetSettings(ctx context.Context, scope Scope) (*AgentSettings, error) {
+	return s.getSettings.get(ctx, scope, NoInput{})
+}
+
+// UpdateSettings replaces the organization's agent settings.
+func (s *AgentService) UpdateSettings(ctx context.Context, scope Scope, key string, in AgentSettings) (*AgentSettings, error) {
+	return s.updateSettings.do(ctx, scope, key, in)
 }
 
 // RunCompliance runs the compliance agent now: expiry warnings due, and the
@@ -143,6 +187,25 @@ func (e *Engine) registerAgents() {
 			with(agentRoles(), RoleManager, RoleDispatcher), (*call).runDispatcherAgent),
 		dispatchPending: query(e, "agent/v1/dispatchPending", "List the unassigned work of a day the dispatcher agent has not considered yet.",
 			with(rolesOffice(), RoleAgent), (*call).dispatchPending),
+		getSettings: query(e, "agent/v1/getSettings", "Read the organization's agent settings.", with(rolesOffice(), RoleAgent),
+			func(c *call, _ *NoInput) (*AgentSettings, error) {
+				return inTx(c, "get", loadAgentSettings)
+			}),
+		updateSettings: mutation(e, "agent/v1/updateSettings", "Replace the organization's agent settings (whether the dispatcher agent runs on its schedule).",
+			[]Role{RoleOwner, RoleAdmin},
+			func(c *call, in *AgentSettings) (*AgentSettings, error) {
+				return inTx(c, "update", func(t *txn) (*AgentSettings, error) {
+					s, err := loadAgentSettings(t)
+					if err != nil {
+						return nil, err
+					}
+					s.AutoDispatch = in.AutoDispatch
+					if s.Version == 0 {
+						return s, insert(t, agentSettingsTable, s)
+					}
+					return s, update(t, agentSettingsTable, s)
+				})
+			}),
 	}
 	e.tasks = append(e.tasks, complianceTask(), dispatcherTask())
 	e.registerAssistant()

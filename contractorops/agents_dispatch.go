@@ -259,9 +259,17 @@ func (c *call) agentAct(step string, scope Scope, procedure, key string, in any,
 func dispatcherTask() Task {
 	return Task{
 		Name:        DispatcherAgent,
-		Description: "Insert new emergencies into today's live plan and optimize the day when new unassigned work arrives.",
+		Description: "Insert new emergencies into today's live plan and optimize the day when new unassigned work arrives (organizations with AutoDispatch on).",
 		Schedule:    "0 */5 * * * *",
 		run: func(ctx context.Context, e *Engine, org string, tick time.Time) (int, error) {
+			var on bool
+			if err := e.forTenant(ctx, org, tick, func(t *txn) error {
+				s, err := loadAgentSettings(t)
+				on = err == nil && s.AutoDispatch
+				return err
+			}); err != nil || !on {
+				return 0, err
+			}
 			date, err := e.orgDate(ctx, org, tick)
 			if err != nil {
 				return 0, err

@@ -43,6 +43,15 @@ func testDispatcherAgent(t *testing.T, f *fixture) {
 	if pending.Date != wed || len(pending.Jobs) != 4 || pending.Blocked != "" {
 		t.Fatalf("pending = %+v", pending)
 	}
+	// Until the office turns it on, the schedule leaves the day alone.
+	if rep := task(); rep.Actions != 0 || len(active()) != 0 {
+		t.Fatalf("the agent dispatched while off: %+v", rep)
+	}
+	_, err := f.eng.Agents.UpdateSettings(ctx, f.scope(contractorops.RoleDispatcher), "agents-on", contractorops.AgentSettings{AutoDispatch: true})
+	wantCode(t, err, contractorops.CodeForbidden)
+	if s := must(f.eng.Agents.UpdateSettings(ctx, f.owner, "agents-on", contractorops.AgentSettings{AutoDispatch: true}))(t); !s.AutoDispatch {
+		t.Fatalf("settings = %+v", s)
+	}
 	if rep := task(); rep.Actions != 1 {
 		t.Fatalf("first run: %+v", rep)
 	}
@@ -128,6 +137,6 @@ func testDispatcherAgent(t *testing.T, f *fixture) {
 	}
 
 	// Technicians do not run the dispatcher.
-	_, err := f.eng.Agents.Dispatch(ctx, f.technicianScope(maria.ID), "x", contractorops.DispatchAgentInput{})
+	_, err = f.eng.Agents.Dispatch(ctx, f.technicianScope(maria.ID), "x", contractorops.DispatchAgentInput{})
 	wantCode(t, err, contractorops.CodeForbidden)
 }

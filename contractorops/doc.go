@@ -63,7 +63,9 @@
 // administrator's — once renewed. The dispatcher agent
 // ([AgentService.Dispatch]) inserts new emergencies into the day's live
 // plan and optimizes the day when new unassigned work arrives, reporting
-// what it did and what the rules refused. The procurement agent drafts
+// what it did and what the rules refused; its schedule runs only for the
+// organizations that turned it on ([AgentSettings].AutoDispatch), since it
+// rearranges technicians' days. The procurement agent drafts
 // replenishments, the renewal agent recommends contract renewals, and the
 // technician assistant ([AssistantService]) verifies checklist steps from
 // notes, readings and photos and drafts job notes. An [Estimator] and an

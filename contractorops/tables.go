@@ -71,6 +71,7 @@ func Tables() []TableSpec {
 		camDeliveryTable.spec,
 		agentNoticesTable.spec,
 		agentRunsTable.spec,
+		agentSettingsTable.spec,
 	}
 }
 
