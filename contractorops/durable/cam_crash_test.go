@@ -1,18 +1,15 @@
 package durable_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -137,36 +134,10 @@ func TestCAMDeliveryKillNine(t *testing.T) {
 		envOrg+"="+org.ID, envDeliveries+"="+deliveries)
 	rng := rand.New(rand.NewPCG(2, uint64(time.Now().UnixNano())))
 	run := func(killAfter int) (finished bool) {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stdout)
-		seen := 0
-		for sc.Scan() {
-			f := strings.Fields(sc.Text())
-			switch f[0] {
-			case "delivered":
-				seen++
-			case "finished":
-				finished = true
-			case "error":
-				t.Errorf("child: %s", sc.Text())
-			}
-			if killAfter > 0 && seen == killAfter {
-				if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-					t.Fatal(err)
-				}
-				break
-			}
-		}
-		_ = cmd.Wait()
+		runChild(t, env, killAfter, func(line string) bool {
+			finished = finished || line == "finished"
+			return strings.HasPrefix(line, "delivered")
+		})
 		return finished
 	}
 	for round := range 3 {

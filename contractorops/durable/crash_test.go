@@ -141,6 +141,40 @@ func crashSetup(t *testing.T, key string) (*pgtest.DB, *contractorops.Engine, *c
 	return db, eng, org
 }
 
+// runChild runs the test binary as a child process with env and hands
+// line every line it prints; an "error" line fails the test. Once line has
+// counted killAfter lines as progress (0: never), the child is killed with
+// SIGKILL. runChild returns when the child has exited.
+func runChild(t *testing.T, env []string, killAfter int, line func(string) (progress bool)) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = env
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait() //nolint:errcheck // a killed child exits with an error
+	sc := bufio.NewScanner(stdout)
+	for n := 0; sc.Scan(); {
+		if strings.HasPrefix(sc.Text(), "error") {
+			t.Errorf("child: %s", sc.Text())
+		}
+		if line(sc.Text()) {
+			n++
+		}
+		if killAfter > 0 && n == killAfter {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+}
+
 // TestKillNineRecovery kills the engine's process with SIGKILL in the middle
 // of its workflows, several times, restarting it each time; then it runs
 // every request once more. Every workflow must end in SUCCESS, every effect
@@ -157,38 +191,19 @@ func TestKillNineRecovery(t *testing.T) {
 	first := map[int]string{} // item → its first response
 
 	run := func(killAfter int) (done int) {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = env
-		cmd.Stderr = os.Stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			f := strings.SplitN(sc.Text(), " ", 3)
-			switch f[0] {
-			case "done":
-				i, _ := strconv.Atoi(f[1])
-				if prev, ok := first[i]; ok && prev != f[2] {
-					t.Errorf("item %d: response %s, earlier %s", i, f[2], prev)
-				}
-				first[i] = f[2]
-				done++
-			case "error":
-				t.Errorf("child: %s", sc.Text())
+		runChild(t, env, killAfter, func(line string) bool {
+			f := strings.SplitN(line, " ", 3)
+			if f[0] != "done" {
+				return false
 			}
-			if killAfter > 0 && done == killAfter {
-				if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-					t.Fatal(err)
-				}
-				break
+			i, _ := strconv.Atoi(f[1])
+			if prev, ok := first[i]; ok && prev != f[2] {
+				t.Errorf("item %d: response %s, earlier %s", i, f[2], prev)
 			}
-		}
-		_ = cmd.Wait()
+			first[i] = f[2]
+			done++
+			return true
+		})
 		return done
 	}
 	for round := range 4 {
