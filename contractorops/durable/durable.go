@@ -169,7 +169,7 @@ func (r *Runner) Run(ctx context.Context, inv contractorops.Invocation) (contrac
 			var expired bool
 			h, expired, err = r.existing(inv, cfg.IdempotencyRetention)
 			if err == nil && expired && attempt == 0 {
-				if err = r.forget(ctx, inv.WorkflowID); err == nil {
+				if err = r.forget(ctx, inv.WorkflowID, false); err == nil {
 					continue
 				}
 			}
@@ -186,10 +186,13 @@ func (r *Runner) Run(ctx context.Context, inv contractorops.Invocation) (contrac
 			return contractorops.Outcome{}, contractorops.WrapError(err, contractorops.CodeWorkflow, "run the workflow")
 		}
 		if res.Err != nil && res.Err.Retryable {
-			// As with the inline runner, a retryable failure leaves nothing
-			// recorded: a retry with the same key runs anew (a payment
-			// provider that timed out is asked again with the same key).
-			if err := r.forget(context.WithoutCancel(ctx), inv.WorkflowID); err != nil {
+			// As with the inline runner, a retryable failure records no
+			// outcome: a retry with the same key runs the workflow again (a
+			// payment provider that timed out is asked again with the same
+			// key). What it committed before the failure stays committed:
+			// the run again replays those transactions from their
+			// completion records rather than doing them twice.
+			if err := r.forget(context.WithoutCancel(ctx), inv.WorkflowID, true); err != nil {
 				return contractorops.Outcome{}, err
 			}
 		}
@@ -197,15 +200,22 @@ func (r *Runner) Run(ctx context.Context, inv contractorops.Invocation) (contrac
 	}
 }
 
-// forget deletes a workflow and the completion records of its transactions
-// (kept in the engine's database, which DBOS's deletion does not touch), so
-// that its id can run anew.
-func (r *Runner) forget(ctx context.Context, workflowID string) error {
+// forget deletes a workflow so that its id can run anew, and the
+// completion records of its transactions — only those of the failed ones
+// when keepCommitted is set, so that the new run replays what the old one
+// committed (DBOS matches the records by workflow id and step, and a
+// workflow takes the same steps for the same input). The records live in
+// the engine's database, which DBOS's deletion does not touch.
+func (r *Runner) forget(ctx context.Context, workflowID string, keepCommitted bool) error {
 	if err := dbos.DeleteWorkflows(r.dctx, []string{workflowID}); err != nil {
-		return contractorops.WrapError(err, contractorops.CodeWorkflow, "delete the expired workflow")
+		return contractorops.WrapError(err, contractorops.CodeWorkflow, "delete the workflow")
 	}
-	if _, err := r.store.Pool().Exec(ctx, "DELETE FROM dbos.transaction_completion WHERE workflow_id = $1", workflowID); err != nil {
-		return contractorops.WrapError(err, contractorops.CodeWorkflow, "delete the expired workflow's transactions")
+	q := "DELETE FROM dbos.transaction_completion WHERE workflow_id = $1"
+	if keepCommitted {
+		q += " AND output IS NULL"
+	}
+	if _, err := r.store.Pool().Exec(ctx, q, workflowID); err != nil {
+		return contractorops.WrapError(err, contractorops.CodeWorkflow, "delete the workflow's transactions")
 	}
 	return nil
 }
